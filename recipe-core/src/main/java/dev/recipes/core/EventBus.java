@@ -1,0 +1,83 @@
+package dev.recipes.core;
+
+import dev.recipes.core.internal.InMemoryEventBus;
+import java.time.Duration;
+
+/**
+ * Carries events between the parts of the engine, by topic.
+ *
+ * <p>Every group subscribed to a topic gets each event published on it; within a group, each
+ * event goes to one subscriber (competing consumers). Delivery is at least once. Queues are
+ * bounded: when one is full, {@link #publish(String, Event)} rejects the event rather than
+ * wait. Implementations must be thread-safe.
+ */
+public interface EventBus extends AutoCloseable {
+
+    /**
+     * Publishes an event on a topic. An event on a topic that no group subscribes to is dropped.
+     *
+     * @param topic such as {@code trigger.slack.message}
+     * @param event the event
+     * @throws EventRejectedException if a subscriber's queue is full or the bus is closed
+     */
+    void publish(String topic, Event event);
+
+    /**
+     * Subscribes a handler to a topic within a group.
+     *
+     * @param topic the topic
+     * @param group the group; subscribers in one group compete for the events
+     * @param handler the handler, called on a thread of the bus
+     * @return the subscription
+     * @throws IllegalStateException if the bus is closed
+     */
+    Subscription subscribe(String topic, String group, EventHandler handler);
+
+    /**
+     * Stops taking events, lets subscribers finish what is queued for up to the given time,
+     * then stops them.
+     *
+     * @param deadline how long to wait for queued events
+     * @return {@code true} if everything queued was handled in time
+     */
+    boolean close(Duration deadline);
+
+    /**
+     * Waits until no event is queued or being handled. Events published by handlers while
+     * waiting are waited for too.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if the bus became idle, {@code false} if the time ran out
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws UnsupportedOperationException if the bus cannot tell, as a distributed bus cannot
+     */
+    default boolean awaitIdle(Duration timeout) throws InterruptedException {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " cannot tell when it is idle; use the in-memory bus in tests");
+    }
+
+    /** Closes with a deadline of 10 seconds. */
+    @Override
+    default void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Returns a bus in memory whose subscriber queues hold at most 1,024 events each.
+     *
+     * @return a new bus
+     */
+    static EventBus inMemory() {
+        return inMemory(1024);
+    }
+
+    /**
+     * Returns a bus in memory.
+     *
+     * @param queueCapacity how many events each group's queue holds, at least 1
+     * @return a new bus
+     */
+    static EventBus inMemory(int queueCapacity) {
+        return new InMemoryEventBus(queueCapacity);
+    }
+}

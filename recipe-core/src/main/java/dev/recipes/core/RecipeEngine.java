@@ -1,0 +1,308 @@
+package dev.recipes.core;
+
+import dev.recipes.core.internal.EngineRuntime;
+import dev.recipes.core.spi.Service;
+import dev.recipes.core.webhook.WebhookHandler;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Runs recipes: takes events from services, matches them to recipes, and has the services run
+ * the recipes' actions.
+ *
+ * <pre>{@code
+ * try (RecipeEngine engine = RecipeEngine.builder()
+ *         .recipe(salesLog)
+ *         .config("slack.signing-secret", System.getenv("SLACK_SIGNING_SECRET"))
+ *         .build()) {
+ *     engine.start();
+ *     // hand webhooks to engine.webhooks(), for example through JdkWebhookServer
+ * }
+ * }</pre>
+ *
+ * <p>Events flow on the bus: services publish on {@code trigger.<event type>}; a matched recipe
+ * publishes one action request per step on {@code action.<service>}; the service's actions run
+ * there and publish {@code result.<service>.<action>.succeeded} or {@code .failed}. A recipe that
+ * cannot run for an event (a filter that throws, a field its mapping needs is missing) publishes
+ * on {@value #RECIPE_FAILED_TOPIC} and other recipes still run. The engine is thread-safe.
+ */
+public final class RecipeEngine implements AutoCloseable {
+
+    /** The topic and event type on which recipe failures are published. */
+    public static final String RECIPE_FAILED_TOPIC = "recipe.failed";
+
+    private final EngineRuntime runtime;
+
+    private RecipeEngine(Builder builder) {
+        this.runtime = new EngineRuntime(builder.recipes, builder.services, builder.discover,
+                builder.bus, builder.connections, builder.clock, builder.httpClient,
+                builder.config, builder.drainDeadline);
+    }
+
+    /**
+     * Starts building an engine.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the services and subscribes the recipes and actions to the bus.
+     *
+     * @throws IllegalStateException if the engine was started before
+     * @throws RecipeException if a service cannot start with its configuration
+     */
+    public void start() {
+        runtime.start();
+    }
+
+    /**
+     * Returns the handler for webhooks: {@code POST /hooks/<service>} goes to that service.
+     * Unknown services get 404, other methods 405, and requests while the engine is not
+     * running or the bus is full get 503 with {@code Retry-After}.
+     *
+     * @return the handler, for any HTTP server to call into
+     */
+    public WebhookHandler webhooks() {
+        return runtime::handleWebhook;
+    }
+
+    /**
+     * Publishes an event for recipes, as a service would.
+     *
+     * @param event the event
+     * @throws EventRejectedException if the bus cannot take it now
+     */
+    public void publish(Event event) {
+        runtime.publishTrigger(event);
+    }
+
+    /**
+     * Returns the bus, for subscribing to results and failures.
+     *
+     * @return the bus
+     */
+    public EventBus bus() {
+        return runtime.eventBus();
+    }
+
+    /**
+     * Returns the connection store.
+     *
+     * @return the store
+     */
+    public ConnectionStore connections() {
+        return runtime.connections();
+    }
+
+    /**
+     * Returns the ids of the services the engine runs.
+     *
+     * @return the ids, in the order the services were registered
+     */
+    public Set<String> services() {
+        return runtime.serviceIds();
+    }
+
+    /**
+     * Waits until every event and action caused so far has been handled.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if the engine became idle in time
+     * @throws InterruptedException if interrupted while waiting
+     * @throws UnsupportedOperationException if the bus cannot tell
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return runtime.eventBus().awaitIdle(timeout);
+    }
+
+    /**
+     * Stops taking webhooks, lets queued work finish up to the drain deadline, then stops the
+     * services. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RecipeEngine" + runtime;
+    }
+
+    /** Builds a {@link RecipeEngine}. Each setting is checked when it is set. */
+    public static final class Builder {
+
+        private final List<Recipe> recipes = new ArrayList<>();
+        private final List<Service> services = new ArrayList<>();
+        private final Map<String, String> config = new LinkedHashMap<>();
+        private boolean discover = true;
+        private EventBus bus;
+        private ConnectionStore connections;
+        private Clock clock;
+        private HttpClient httpClient;
+        private Duration drainDeadline = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a recipe.
+         *
+         * @param recipe the recipe; its id must be unique in the engine
+         * @return this builder
+         * @throws IllegalArgumentException if a recipe with the same id was added
+         */
+        public Builder recipe(Recipe recipe) {
+            Objects.requireNonNull(recipe, "recipe");
+            for (Recipe added : recipes) {
+                if (added.id().equals(recipe.id())) {
+                    throw new IllegalArgumentException("recipe '" + recipe.id()
+                            + "': already added as " + added);
+                }
+            }
+            recipes.add(recipe);
+            return this;
+        }
+
+        /**
+         * Registers a service by hand; it takes precedence over one with the same id found by
+         * {@link java.util.ServiceLoader}.
+         *
+         * @param service the service
+         * @return this builder
+         * @throws IllegalArgumentException if a service with the same id was registered
+         */
+        public Builder service(Service service) {
+            Objects.requireNonNull(service, "service");
+            for (Service added : services) {
+                if (added.id().equals(service.id())) {
+                    throw new IllegalArgumentException("service '" + service.id()
+                            + "': already registered as " + added.getClass().getName());
+                }
+            }
+            services.add(service);
+            return this;
+        }
+
+        /**
+         * Sets whether services are found with {@link java.util.ServiceLoader}; on by default.
+         *
+         * @param discover {@code false} to run only services registered by hand
+         * @return this builder
+         */
+        public Builder discoverServices(boolean discover) {
+            this.discover = discover;
+            return this;
+        }
+
+        /**
+         * Sets the bus; {@link EventBus#inMemory()} by default. The engine closes it.
+         *
+         * @param bus the bus
+         * @return this builder
+         * @throws IllegalStateException if a bus was set before
+         */
+        public Builder bus(EventBus bus) {
+            this.bus = setOnce(this.bus, bus, "bus");
+            return this;
+        }
+
+        /**
+         * Sets the connection store; an empty in-memory store by default.
+         *
+         * @param connections the store
+         * @return this builder
+         * @throws IllegalStateException if a store was set before
+         */
+        public Builder connections(ConnectionStore connections) {
+            this.connections = setOnce(this.connections, connections, "connections");
+            return this;
+        }
+
+        /**
+         * Sets the clock; the system clock in UTC by default.
+         *
+         * @param clock the clock
+         * @return this builder
+         * @throws IllegalStateException if a clock was set before
+         */
+        public Builder clock(Clock clock) {
+            this.clock = setOnce(this.clock, clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the HTTP client services call their APIs with; by default one with a 10-second
+         * connect timeout.
+         *
+         * @param httpClient the client
+         * @return this builder
+         * @throws IllegalStateException if a client was set before
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = setOnce(this.httpClient, httpClient, "httpClient");
+            return this;
+        }
+
+        /**
+         * Sets one configuration value. Keys start with the id of the service they configure,
+         * such as {@code slack.signing-secret}.
+         *
+         * @param key the key
+         * @param value the value
+         * @return this builder
+         * @throws IllegalArgumentException if the key was set before
+         */
+        public Builder config(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, () -> "config '" + key + "': value is null");
+            if (config.putIfAbsent(key, value) != null) {
+                throw new IllegalArgumentException("config '" + key + "': already set");
+            }
+            return this;
+        }
+
+        /**
+         * Sets how long {@link RecipeEngine#close()} waits for queued work; 10 seconds by
+         * default.
+         *
+         * @param deadline a positive duration
+         * @return this builder
+         */
+        public Builder drainDeadline(Duration deadline) {
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("drain deadline " + deadline
+                        + " must be positive");
+            }
+            this.drainDeadline = deadline;
+            return this;
+        }
+
+        /**
+         * Builds the engine; it does nothing until {@link RecipeEngine#start()}.
+         *
+         * @return the engine
+         */
+        public RecipeEngine build() {
+            return new RecipeEngine(this);
+        }
+
+        private static <T> T setOnce(T current, T value, String what) {
+            Objects.requireNonNull(value, what);
+            if (current != null) {
+                throw new IllegalStateException(what + ": already set to " + current);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.recipes.core;
+
+import java.util.Objects;
+
+/**
+ * What a recipe listens to: events of one type, narrowed by the trigger's own selectors.
+ *
+ * <p>Services offer typed triggers with selectors of their own (for example the Slack service's
+ * {@code Slack.message().inChannel("C0SALES")}); {@link #of(String)} listens to every event of a
+ * type. Implementations must be immutable and thread-safe: {@link #matches(Event)} is called
+ * concurrently.
+ */
+public interface Trigger {
+
+    /**
+     * Returns the type of the events this trigger listens to, such as {@code slack.message}.
+     *
+     * @return an event type
+     */
+    String eventType();
+
+    /**
+     * Returns the bus topic the events of this trigger are published on.
+     *
+     * @return {@code trigger.} followed by the event type, unless a trigger says otherwise
+     */
+    default String topic() {
+        return topicFor(eventType());
+    }
+
+    /**
+     * Tells whether an event of this trigger's type passes the trigger's selectors.
+     *
+     * @param event an event of type {@link #eventType()}
+     * @return {@code true} if a recipe with this trigger should run for the event
+     */
+    default boolean matches(Event event) {
+        return true;
+    }
+
+    /**
+     * Returns a trigger that fires for every event of a type.
+     *
+     * @param eventType an event type such as {@code slack.reaction_added}
+     * @return the trigger
+     */
+    static Trigger of(String eventType) {
+        Objects.requireNonNull(eventType, "eventType");
+        if (eventType.isBlank()) {
+            throw new IllegalArgumentException("trigger: event type is blank");
+        }
+        return new Trigger() {
+            @Override
+            public String eventType() {
+                return eventType;
+            }
+
+            @Override
+            public String toString() {
+                return "Trigger[" + eventType + "]";
+            }
+        };
+    }
+
+    /**
+     * Returns the topic on which services publish events of a type.
+     *
+     * @param eventType an event type
+     * @return {@code trigger.<eventType>}
+     */
+    static String topicFor(String eventType) {
+        return "trigger." + eventType;
+    }
+}

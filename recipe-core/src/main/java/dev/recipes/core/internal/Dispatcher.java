@@ -1,0 +1,119 @@
+package dev.recipes.core.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recipes.core.ActionStep;
+import dev.recipes.core.Event;
+import dev.recipes.core.EventRejectedException;
+import dev.recipes.core.MappingException;
+import dev.recipes.core.Recipe;
+import dev.recipes.core.RecipeEngine;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs the recipes of one trigger topic for each event: selectors, filter, then renders every
+ * step before publishing any, so that a recipe whose mapping fails requests no action at all.
+ */
+final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int PUBLISH_ATTEMPTS = 50;
+    private static final long PUBLISH_PAUSE_MILLIS = 100;
+
+    private final EngineRuntime runtime;
+    private final List<Recipe> recipes;
+
+    Dispatcher(EngineRuntime runtime, List<Recipe> recipes) {
+        this.runtime = runtime;
+        this.recipes = recipes;
+    }
+
+    void dispatch(Event event) throws InterruptedException {
+        for (Recipe recipe : recipes) {
+            MDC.put("recipeId", recipe.id());
+            try {
+                run(recipe, event);
+            } finally {
+                MDC.remove("recipeId");
+            }
+        }
+    }
+
+    private void run(Recipe recipe, Event event) throws InterruptedException {
+        List<ActionRequest> requests;
+        try {
+            if (!recipe.trigger().matches(event) || !recipe.filter().test(event)) {
+                return;
+            }
+            requests = render(recipe, event);
+        } catch (MappingException e) {
+            fail(recipe, event, e.getMessage(), e.field(), null);
+            return;
+        } catch (RuntimeException e) {
+            fail(recipe, event, "selector, filter or mapping threw " + e, null, e);
+            return;
+        }
+        for (ActionRequest request : requests) {
+            publish(recipe, event, request);
+        }
+    }
+
+    private List<ActionRequest> render(Recipe recipe, Event event) {
+        List<ActionRequest> requests = new ArrayList<>(recipe.steps().size());
+        for (int i = 0; i < recipe.steps().size(); i++) {
+            ActionStep step = recipe.steps().get(i);
+            ObjectNode params = step.render(event);
+            String key = event.id() + ":" + recipe.id() + ":" + i;
+            requests.add(new ActionRequest(step.service(), step.action(), step.connection(), key,
+                    recipe.id(), event.id(), params));
+        }
+        return requests;
+    }
+
+    // Waits for room rather than failing at once: a full action queue slows this recipe
+    // topic's dispatch, which is the backpressure the bounded queues are there to give.
+    private void publish(Recipe recipe, Event event, ActionRequest request)
+            throws InterruptedException {
+        Event requestEvent = request.toEvent(runtime.clock().instant());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                runtime.eventBus().publish(ActionRequest.topic(request.service()), requestEvent);
+                return;
+            } catch (EventRejectedException e) {
+                if (attempt == PUBLISH_ATTEMPTS) {
+                    // Limitation: after about five seconds of a full queue the request is
+                    // reported as a recipe failure, not kept for later.
+                    fail(recipe, event, "action request '" + request.idempotencyKey()
+                            + "' was not taken: " + e.getMessage(), null, null);
+                    return;
+                }
+                Thread.sleep(PUBLISH_PAUSE_MILLIS);
+            }
+        }
+    }
+
+    private void fail(Recipe recipe, Event event, String reason, String field, Throwable cause) {
+        String message = "recipe '" + recipe.id() + "': " + reason;
+        if (cause == null) {
+            LOG.warn("{}", message);
+        } else {
+            LOG.warn("{}", message, cause);
+        }
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("recipe", recipe.id());
+        data.put("eventId", event.id());
+        data.put("eventType", event.type());
+        data.put("error", message);
+        if (field != null) {
+            data.put("field", field);
+        }
+        Event failed = new Event(event.id() + ":" + recipe.id() + ":failed",
+                URI.create("/recipes/" + recipe.id()), RecipeEngine.RECIPE_FAILED_TOPIC,
+                event.id(), runtime.clock().instant(), null, data);
+        runtime.publishResult(RecipeEngine.RECIPE_FAILED_TOPIC, failed);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.recipes.core.internal;
+
+import dev.recipes.core.Event;
+import dev.recipes.core.EventBus;
+import dev.recipes.core.EventHandler;
+import dev.recipes.core.EventRejectedException;
+import dev.recipes.core.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The embedded bus: one bounded queue per topic and group, one thread per subscriber.
+ *
+ * <p>Publishing to a topic checks every group's queue for room before adding to any, so an event
+ * is either queued for all groups or rejected for all.
+ */
+public final class InMemoryEventBus implements EventBus {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final int queueCapacity;
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final Object idle = new Object();
+    private long pending; // queued or being handled; guarded by idle
+    private volatile boolean closed;
+
+    /**
+     * Creates a bus.
+     *
+     * @param queueCapacity the capacity of each group's queue, at least 1
+     */
+    public InMemoryEventBus(int queueCapacity) {
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("in-memory bus: queue capacity " + queueCapacity
+                    + " must be at least 1");
+        }
+        this.queueCapacity = queueCapacity;
+    }
+
+    @Override
+    public void publish(String topic, Event event) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(event, "event");
+        if (closed) {
+            throw new EventRejectedException("bus: closed; event '" + event.id()
+                    + "' on topic '" + topic + "' was not taken", RETRY_AFTER);
+        }
+        Topic target = topics.get(topic);
+        if (target == null) {
+            LOG.debug("No subscriber on topic '{}'; event '{}' dropped", topic, event.id());
+            return;
+        }
+        target.offer(event);
+    }
+
+    @Override
+    public Subscription subscribe(String topic, String group, EventHandler handler) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(handler, "handler");
+        if (closed) {
+            throw new IllegalStateException("bus: closed; cannot subscribe to '" + topic + "'");
+        }
+        Group target = topics.computeIfAbsent(topic, Topic::new).group(group);
+        Consumer consumer = new Consumer(topic, target, handler);
+        target.consumers.add(consumer);
+        consumer.thread.start();
+        return consumer;
+    }
+
+    @Override
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (pending > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public boolean close(Duration deadline) {
+        boolean drained;
+        try {
+            drained = awaitIdle(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        closed = true;
+        for (Topic topic : topics.values()) {
+            topic.groups.values().forEach(group -> group.consumers.forEach(Consumer::close));
+        }
+        if (!drained) {
+            LOG.error("Bus closed with {} events not handled", pendingCount());
+        }
+        return drained;
+    }
+
+    private long pendingCount() {
+        synchronized (idle) {
+            return pending;
+        }
+    }
+
+    private void changePending(long delta) {
+        synchronized (idle) {
+            pending += delta;
+            if (pending == 0) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventBus[in memory, " + topics.size() + " topics, capacity " + queueCapacity
+                + "]";
+    }
+
+    private final class Topic {
+
+        private final String name;
+        private final Map<String, Group> groups = new ConcurrentHashMap<>();
+
+        Topic(String name) {
+            this.name = name;
+        }
+
+        Group group(String group) {
+            return groups.computeIfAbsent(group, name -> new Group(this, name));
+        }
+
+        synchronized void leave(Group group, Consumer consumer) {
+            group.consumers.remove(consumer);
+            if (group.consumers.isEmpty() && groups.remove(group.name, group)) {
+                int dropped = group.queue.size();
+                group.queue.clear();
+                changePending(-dropped);
+                if (dropped > 0) {
+                    LOG.warn("Last subscriber of group '{}' left topic '{}'; {} queued events "
+                            + "dropped", group.name, name, dropped);
+                }
+            }
+        }
+
+        synchronized void offer(Event event) {
+            List<Group> targets = List.copyOf(groups.values());
+            for (Group group : targets) {
+                if (group.queue.remainingCapacity() == 0) {
+                    throw new EventRejectedException("bus: queue of group '" + group.name
+                            + "' on topic '" + name + "' is full (" + queueCapacity
+                            + " events); event '" + event.id() + "' was not taken",
+                            RETRY_AFTER);
+                }
+            }
+            changePending(targets.size());
+            for (Group group : targets) {
+                group.queue.add(event);
+            }
+        }
+    }
+
+    private final class Group {
+
+        private final Topic topic;
+        private final String name;
+        private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(queueCapacity);
+        private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
+
+        Group(Topic topic, String name) {
+            this.topic = topic;
+            this.name = name;
+        }
+    }
+
+    private final class Consumer implements Subscription, Runnable {
+
+        private final String topic;
+        private final Group group;
+        private final EventHandler handler;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Consumer(String topic, Group group, EventHandler handler) {
+            this.topic = topic;
+            this.group = group;
+            this.handler = handler;
+            this.thread = new Thread(this, "recipes-bus-" + topic + "-" + group.name);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                Event event;
+                try {
+                    event = group.queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (event != null) {
+                    deliver(event);
+                }
+            }
+        }
+
+        private void deliver(Event event) {
+            MDC.put("eventId", event.id());
+            try {
+                handler.handle(event);
+            } catch (Exception e) {
+                // Limitation: a failed handler is logged and the event acknowledged; the
+                // in-memory bus does not redeliver it.
+                LOG.error("Handler in group '{}' on topic '{}' failed on event '{}'",
+                        group.name, topic, event.id(), e);
+            } finally {
+                MDC.remove("eventId");
+                changePending(-1);
+            }
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public String group() {
+            return group.name;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            if (!closed) {
+                group.topic.leave(group, this);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.recipes.core.spi;
+
+import dev.recipes.core.webhook.WebhookHandler;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A plugin for one third-party system: the triggers it feeds and the actions it offers.
+ *
+ * <p>The engine finds services with {@link java.util.ServiceLoader} (list the class in
+ * {@code META-INF/services/dev.recipes.core.spi.Service}; it then needs a public no-argument
+ * constructor) or takes them by hand. It calls {@link #start(ServiceContext)} once before any
+ * webhook or action reaches the service, and {@link #close()} once at the end. A service gets
+ * everything it needs from its context and reaches for no globals.
+ */
+public interface Service {
+
+    /**
+     * Returns the service's id, used in webhook paths ({@code /hooks/<id>}), topics and
+     * connections.
+     *
+     * @return lowercase letters, digits, '.', '_' or '-', such as {@code slack}
+     */
+    String id();
+
+    /**
+     * Starts the service.
+     *
+     * @param context the service's dependencies and configuration
+     * @throws dev.recipes.core.RecipeException if the configuration is unusable; the engine
+     *     then fails to start with that message
+     */
+    default void start(ServiceContext context) {
+    }
+
+    /**
+     * Returns the handler for webhooks sent to {@code /hooks/<id>}, if the service takes any.
+     *
+     * @return the handler, or empty
+     */
+    default Optional<WebhookHandler> webhook() {
+        return Optional.empty();
+    }
+
+    /**
+     * Returns the actions the service offers.
+     *
+     * @return the actions; names unique within the service
+     */
+    default List<Action> actions() {
+        return List.of();
+    }
+
+    /** Releases what the service holds; called once when the engine closes. */
+    default void close() {
+    }
+}
