@@ -1,0 +1,172 @@
+package dev.recipes.core.signature;
+
+import dev.recipes.core.Secret;
+import dev.recipes.core.webhook.WebhookRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Slack's request signing, version {@code v0}: HMAC-SHA256 with the app's signing secret over
+ * {@code "v0:" + timestamp + ":" + raw body}, sent as {@code X-Slack-Signature: v0=<hex>} with
+ * the timestamp in {@code X-Slack-Request-Timestamp}.
+ *
+ * <p>Verification compares in constant time and refuses timestamps more than the replay window
+ * (five minutes by default) away from the clock, in either direction. Instances are immutable
+ * and thread-safe.
+ */
+public final class SlackSignature {
+
+    /** The header carrying the signature. */
+    public static final String SIGNATURE_HEADER = "X-Slack-Signature";
+
+    /** The header carrying the Unix timestamp in seconds. */
+    public static final String TIMESTAMP_HEADER = "X-Slack-Request-Timestamp";
+
+    private static final String VERSION = "v0";
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final Secret secret;
+    private final Clock clock;
+    private final Duration window;
+
+    private SlackSignature(Secret secret, Clock clock, Duration window) {
+        this.secret = Objects.requireNonNull(secret, "secret");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("slack signature: replay window " + window
+                    + " must be positive");
+        }
+        this.window = window;
+    }
+
+    /**
+     * Returns the scheme for a signing secret, with the system clock and a five-minute window.
+     *
+     * @param secret the app's signing secret
+     * @return the scheme
+     */
+    public static SlackSignature of(Secret secret) {
+        return new SlackSignature(secret, Clock.systemUTC(), Duration.ofMinutes(5));
+    }
+
+    /**
+     * Returns a copy that reads the time from another clock.
+     *
+     * @param clock the clock
+     * @return a new scheme
+     */
+    public SlackSignature withClock(Clock clock) {
+        return new SlackSignature(secret, clock, window);
+    }
+
+    /**
+     * Returns a copy with another replay window.
+     *
+     * @param window how far a timestamp may be from the clock, positive
+     * @return a new scheme
+     */
+    public SlackSignature withWindow(Duration window) {
+        return new SlackSignature(secret, clock, window);
+    }
+
+    /**
+     * Signs a body as Slack does.
+     *
+     * @param timestamp Unix seconds
+     * @param body the raw body
+     * @return the header value, {@code v0=} and 64 lowercase hex digits
+     */
+    public String sign(long timestamp, byte[] body) {
+        return VERSION + "=" + HexFormat.of().formatHex(mac(Long.toString(timestamp), body));
+    }
+
+    /**
+     * Verifies a request's signature headers against its raw body.
+     *
+     * @param request the request
+     * @throws SignatureException if a header is missing or malformed, the timestamp is outside
+     *     the window, or the signature does not match
+     */
+    public void verify(WebhookRequest request) {
+        String timestamp = request.header(TIMESTAMP_HEADER).orElseThrow(() ->
+                new SignatureException("slack signature: header " + TIMESTAMP_HEADER
+                        + " is missing"));
+        String signature = request.header(SIGNATURE_HEADER).orElseThrow(() ->
+                new SignatureException("slack signature: header " + SIGNATURE_HEADER
+                        + " is missing"));
+        verify(timestamp, signature, request.body());
+    }
+
+    /**
+     * Verifies a signature and timestamp against a raw body.
+     *
+     * @param timestamp the {@code X-Slack-Request-Timestamp} value
+     * @param signature the {@code X-Slack-Signature} value
+     * @param body the raw body
+     * @throws SignatureException if the timestamp is malformed or outside the window, or the
+     *     signature is malformed or does not match
+     */
+    public void verify(String timestamp, String signature, byte[] body) {
+        long seconds = parseTimestamp(timestamp);
+        long now = clock.instant().getEpochSecond();
+        if (Math.abs(now - seconds) > window.toSeconds()) {
+            throw new SignatureException("slack signature: timestamp " + seconds + " is "
+                    + (now - seconds) + " s from now, outside the " + window.toSeconds()
+                    + " s replay window");
+        }
+        byte[] presented = parseSignature(signature);
+        if (!MessageDigest.isEqual(presented, mac(timestamp, body))) {
+            throw new SignatureException("slack signature: does not match the body");
+        }
+    }
+
+    private static long parseTimestamp(String timestamp) {
+        if (timestamp.isEmpty() || timestamp.length() > 12
+                || !timestamp.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new SignatureException("slack signature: timestamp '"
+                    + abbreviate(timestamp) + "' is not Unix seconds");
+        }
+        return Long.parseLong(timestamp);
+    }
+
+    private static byte[] parseSignature(String signature) {
+        String prefix = VERSION + "=";
+        String hex = signature.startsWith(prefix) ? signature.substring(prefix.length()) : "";
+        if (hex.length() != 64 || !hex.chars().allMatch(SlackSignature::isLowerHex)) {
+            throw new SignatureException("slack signature: not of the form v0=<64 lowercase hex "
+                    + "digits>");
+        }
+        return HexFormat.of().parseHex(hex);
+    }
+
+    private static boolean isLowerHex(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 20 ? value : value.substring(0, 20) + "...";
+    }
+
+    private byte[] mac(String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(secret.bytes(), ALGORITHM));
+            mac.update((VERSION + ":" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SlackSignature[v0, window " + window + ", secret " + secret + "]";
+    }
+}
