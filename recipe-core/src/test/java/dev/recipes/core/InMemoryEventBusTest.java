@@ -1,0 +1,152 @@
+package dev.recipes.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+final class InMemoryEventBusTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final EventBus bus = EventBus.inMemory(2);
+
+    @AfterEach
+    void close() {
+        bus.close(Duration.ofSeconds(1));
+    }
+
+    private static Event event(String id) {
+        return Event.builder("demo").id(id).build();
+    }
+
+    @Test
+    void everyGroupGetsEveryEvent() throws Exception {
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "one", e -> first.add(e.id()));
+        bus.subscribe("t", "two", e -> second.add(e.id()));
+
+        bus.publish("t", event("1"));
+        bus.publish("t", event("2"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(first).containsExactly("1", "2");
+        assertThat(second).containsExactly("1", "2");
+    }
+
+    @Test
+    void subscribersInOneGroupShareTheEvents() throws Exception {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> handled.add("a:" + e.id()));
+        bus.subscribe("t", "g", e -> handled.add("b:" + e.id()));
+
+        for (int i = 0; i < 20; i++) {
+            publishWhenThereIsRoom(event(String.valueOf(i)));
+        }
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).hasSize(20);
+        assertThat(handled.stream().map(h -> h.substring(2)).distinct()).hasSize(20);
+    }
+
+    @Test
+    void fullQueueRejectsForEveryGroupAndNamesTheGroup() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        BlockingQueue<String> free = new LinkedBlockingQueue<>();
+        bus.subscribe("t", "slow", e -> {
+            started.countDown();
+            release.await();
+        });
+        bus.subscribe("t", "free", e -> free.add(e.id()));
+        bus.publish("t", event("running"));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        for (String id : List.of("queued-1", "queued-2")) {
+            bus.publish("t", event(id));
+            assertThat(free.poll(5, TimeUnit.SECONDS)).isNotNull();
+        }
+
+        assertThatThrownBy(() -> bus.publish("t", event("overflow")))
+                .isInstanceOf(EventRejectedException.class)
+                .hasMessageContaining("'slow'")
+                .hasMessageContaining("'overflow'");
+
+        release.countDown();
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(free).containsExactly("queued-2");
+    }
+
+    @Test
+    void aFailingHandlerKeepsReceiving() throws Exception {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> {
+            handled.add(e.id());
+            if (e.id().equals("bad")) {
+                throw new IllegalStateException("boom");
+            }
+        });
+
+        bus.publish("t", event("bad"));
+        bus.publish("t", event("good"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).containsExactly("bad", "good");
+    }
+
+    @Test
+    void eventsOnATopicWithoutSubscribersAreDropped() throws Exception {
+        bus.publish("nobody", event("1"));
+
+        assertThat(bus.awaitIdle(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void closeDrainsQueuedEventsThenRejects() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> handled.add(e.id()));
+        bus.publish("t", event("1"));
+        bus.publish("t", event("2"));
+
+        assertThat(bus.close(WAIT)).isTrue();
+
+        assertThat(handled).containsExactly("1", "2");
+        assertThatThrownBy(() -> bus.publish("t", event("late")))
+                .isInstanceOf(EventRejectedException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> bus.subscribe("t", "g", e -> { }))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void lastSubscriberLeavingDropsItsGroup() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Subscription subscription = bus.subscribe("t", "g", e -> release.await());
+        bus.publish("t", event("1"));
+
+        subscription.close();
+        release.countDown();
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+    }
+
+    private void publishWhenThereIsRoom(Event event) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                bus.publish("t", event);
+                return;
+            } catch (EventRejectedException e) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                bus.awaitIdle(Duration.ofMillis(10));
+            }
+        }
+    }
+}
