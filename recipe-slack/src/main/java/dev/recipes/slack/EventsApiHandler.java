@@ -1,0 +1,212 @@
+package dev.recipes.slack;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recipes.core.Event;
+import dev.recipes.core.signature.SignatureException;
+import dev.recipes.core.signature.SlackSignature;
+import dev.recipes.core.spi.ServiceContext;
+import dev.recipes.core.webhook.WebhookHandler;
+import dev.recipes.core.webhook.WebhookRequest;
+import dev.recipes.core.webhook.WebhookResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles the Events API webhook: verifies the signature on the raw body, then answers the URL
+ * challenge or publishes the event once per {@code event_id}. Thread-safe.
+ */
+final class EventsApiHandler implements WebhookHandler {
+
+    static final String RETRY_NUM_HEADER = "X-Slack-Retry-Num";
+    static final String NO_RETRY_HEADER = "X-Slack-No-Retry";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
+    private static final Pattern TEAM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final String DEDUPE_PREFIX = "slack:";
+
+    private final ServiceContext context;
+    private final SlackSignature signature;
+
+    EventsApiHandler(ServiceContext context, SlackSignature signature) {
+        this.context = context;
+        this.signature = signature;
+    }
+
+    @Override
+    public WebhookResponse handle(WebhookRequest request) {
+        try {
+            signature.verify(request);
+        } catch (SignatureException e) {
+            LOG.warn("Slack webhook refused with 401: {}", e.getMessage());
+            return WebhookResponse.text(401, "slack webhook: signature refused");
+        }
+
+        JsonNode envelope;
+        try {
+            envelope = context.json().readTree(request.body());
+        } catch (IOException e) {
+            // Limitation: slash commands and interactivity (form-encoded bodies) are not
+            // handled yet; they get this 400.
+            return badRequest("body is not JSON" + location(e) + "; this endpoint takes "
+                    + "Events API JSON, not slash commands or interactivity payloads");
+        }
+        if (envelope == null || !envelope.isObject()) {
+            return badRequest("body is not a JSON object");
+        }
+
+        String type = text(envelope, "type");
+        if (type == null) {
+            return badRequest("field 'type' is missing or not text");
+        }
+        return switch (type) {
+            case "url_verification" -> answerChallenge(envelope);
+            case "event_callback" -> publishCallback(envelope, request);
+            case "app_rate_limited" -> publishRateLimited(envelope, request);
+            default -> ignore(type);
+        };
+    }
+
+    private WebhookResponse answerChallenge(JsonNode envelope) {
+        String challenge = text(envelope, "challenge");
+        if (challenge == null) {
+            return badRequest("url_verification: field 'challenge' is missing or not text");
+        }
+        LOG.info("Slack URL verification answered");
+        return WebhookResponse.text(200, challenge);
+    }
+
+    private WebhookResponse publishCallback(JsonNode envelope, WebhookRequest request) {
+        String eventId = text(envelope, "event_id");
+        if (eventId == null) {
+            return badRequest("event_callback: field 'event_id' is missing or not text");
+        }
+        String subject = "event_callback '" + eventId + "': ";
+        JsonNode inner = envelope.get("event");
+        if (inner == null || !inner.isObject()) {
+            return badRequest(subject + "field 'event' is missing or not an object");
+        }
+        String innerType = text(inner, "type");
+        if (innerType == null || !Slack.isSlackType(innerType)) {
+            return badRequest(subject + "field 'event.type' "
+                    + (innerType == null ? "is missing or not text"
+                            : "'" + abbreviate(innerType) + "' is not a Slack event type"));
+        }
+        String teamId = text(envelope, "team_id");
+        if (teamId == null || !TEAM_ID.matcher(teamId).matches()) {
+            return badRequest(subject + "field 'team_id' is missing or not a team id");
+        }
+
+        Event event = new Event(eventId, URI.create("/slack/" + teamId),
+                Slack.eventType(innerType), channelOf(inner), time(envelope, eventId), null,
+                envelope);
+        return publishOnce(event, request);
+    }
+
+    private WebhookResponse publishRateLimited(JsonNode envelope, WebhookRequest request) {
+        String teamId = text(envelope, "team_id");
+        JsonNode minute = envelope.path("minute_rate_limited");
+        LOG.warn("Slack is rate limiting the events of app '{}' for team '{}' since minute {}: "
+                + "it drops events while an app gets more than 30,000 an hour from one team",
+                abbreviate(envelope.path("api_app_id").asText("?")),
+                teamId == null ? "?" : abbreviate(teamId), minute.asText("?"));
+        if (teamId == null || !TEAM_ID.matcher(teamId).matches() || !minute.canConvertToLong()
+                || !minute.isIntegralNumber()) {
+            return WebhookResponse.ok();
+        }
+
+        Event event = new Event("app_rate_limited:" + teamId + ":" + minute.asLong(),
+                URI.create("/slack/" + teamId), Slack.eventType("app_rate_limited"), null,
+                epochSeconds(minute), null, envelope);
+        return publishOnce(event, request);
+    }
+
+    // Redeliveries are deduplicated whether or not they carry X-Slack-Retry-Num: the first try
+    // may have failed here, so a retry alone proves nothing. A claim is released when the
+    // event does not reach the bus, so that Slack's next redelivery publishes it.
+    // Limitation: a duplicate arriving while the first delivery is still publishing gets 200;
+    // if that publish then fails, Slack has its 200 and the event is lost.
+    private WebhookResponse publishOnce(Event event, WebhookRequest request) {
+        String retry = request.header(RETRY_NUM_HEADER).orElse("0");
+        String key = DEDUPE_PREFIX + event.id();
+        if (!context.idempotency().claim(key)) {
+            LOG.debug("Slack event '{}' (retry {}) was delivered before; not published again",
+                    event.id(), abbreviate(retry));
+            return WebhookResponse.ok();
+        }
+        try {
+            context.publish(event);
+        } catch (RuntimeException e) {
+            context.idempotency().release(key);
+            throw e;
+        }
+        LOG.debug("Slack event '{}' (retry {}) published as '{}'", event.id(), abbreviate(retry),
+                event.type());
+        return WebhookResponse.ok();
+    }
+
+    private static WebhookResponse ignore(String type) {
+        LOG.warn("Slack webhook of unknown type '{}' answered 200 and ignored; this service "
+                + "takes url_verification, event_callback and app_rate_limited",
+                abbreviate(type));
+        return WebhookResponse.ok();
+    }
+
+    private static WebhookResponse badRequest(String reason) {
+        LOG.warn("Slack webhook refused with 400: {}", reason);
+        return WebhookResponse.text(400, "slack webhook: " + reason)
+                .withHeader(NO_RETRY_HEADER, "1");
+    }
+
+    // The channel the event is about: a message's channel id, a channel event's channel
+    // object, or the channel of the item a reaction or pin is on.
+    private static String channelOf(JsonNode inner) {
+        JsonNode channel = inner.path("channel");
+        String id = channel.isObject() ? text(channel, "id") : text(inner, "channel");
+        return id != null ? id : text(inner.path("item"), "channel");
+    }
+
+    private Instant time(JsonNode envelope, String eventId) {
+        Instant time = epochSeconds(envelope.path("event_time"));
+        if (time == null) {
+            LOG.debug("Slack event '{}' has no valid event_time; using the time it arrived",
+                    eventId);
+            return context.clock().instant();
+        }
+        return time;
+    }
+
+    private static Instant epochSeconds(JsonNode seconds) {
+        if (!seconds.isIntegralNumber() || !seconds.canConvertToLong()) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochSecond(seconds.asLong());
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() && !value.asText().isBlank()
+                ? value.asText() : null;
+    }
+
+    // Where the JSON broke, without the offending text: the body may carry message content.
+    private static String location(IOException e) {
+        JsonLocation at = e instanceof JsonProcessingException json ? json.getLocation() : null;
+        return at == null ? ""
+                : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "...";
+    }
+}
