@@ -1,0 +1,518 @@
+package dev.recipes.sheets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recipes.core.Connection;
+import dev.recipes.core.spi.Action;
+import dev.recipes.core.spi.ActionException;
+import dev.recipes.core.spi.ActionInvocation;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class AppendRowActionTest {
+
+    private static final KeyFixture KEY = KeyFixture.generate();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+
+    private final MutableClockFixture clock = new MutableClockFixture(NOW);
+    private StubGoogleFixture google;
+    private Connection connection;
+
+    @BeforeEach
+    void startStub() throws IOException {
+        google = new StubGoogleFixture();
+        connection = GoogleSheets.serviceAccountJson("default", KEY.keyJson(google.tokenUrl()));
+    }
+
+    @AfterEach
+    void stopStub() {
+        google.close();
+    }
+
+    @Test
+    void appendsRowAndReturnsUpdates() throws Exception {
+        Action action = start(Map.of());
+
+        JsonNode result = action.execute(invocation(row("'Sales 2024'!A:D",
+                "order #42", 19.5, true, null)));
+
+        assertThat(result.toString()).isEqualTo(JSON.readTree(StubGoogleFixture.APPEND_OK)
+                .path("updates").toString());
+        StubGoogleFixture.Received append = google.apiRequests().get(0);
+        assertThat(append.method()).isEqualTo("POST");
+        assertThat(append.rawPath()).isEqualTo(
+                "/v4/spreadsheets/1AbC/values/%27Sales%202024%27%21A%3AD:append");
+        assertThat(append.rawQuery())
+                .isEqualTo("valueInputOption=RAW&insertDataOption=INSERT_ROWS");
+        assertThat(append.header("Authorization")).isEqualTo("Bearer ya29.stub-0");
+        assertThat(append.header("Content-Type")).startsWith("application/json");
+        assertThat(append.body()).isEqualTo("{\"range\":\"'Sales 2024'!A:D\","
+                + "\"majorDimension\":\"ROWS\",\"values\":[[\"order #42\",19.5,true,\"\"]]}");
+    }
+
+    @Test
+    void fetchesTokenWithJwtBearerGrant() {
+        Action action = start(Map.of());
+
+        action.execute(invocation(row("Log!A:B", "a", "b")));
+
+        StubGoogleFixture.Received token = google.tokenRequests().get(0);
+        assertThat(token.method()).isEqualTo("POST");
+        assertThat(token.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
+        assertThat(token.body()).matches("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type"
+                + "%3Ajwt-bearer&assertion=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    }
+
+    @Test
+    void userEnteredValues_escapeLeadingFormulaCharacters() {
+        Action action = start(Map.of());
+        ObjectNode params = row("Log!A:F", "=IMPORTDATA(\"x\")", "+1", "-2", "@me", "3/15/2016",
+                -5);
+        params.put("valueInputOption", "USER_ENTERED");
+
+        action.execute(invocation(params));
+
+        StubGoogleFixture.Received append = google.apiRequests().get(0);
+        assertThat(append.rawQuery()).startsWith("valueInputOption=USER_ENTERED&");
+        assertThat(append.body()).contains("[[\"'=IMPORTDATA(\\\"x\\\")\",\"'+1\",\"'-2\","
+                + "\"'@me\",\"3/15/2016\",-5]]");
+    }
+
+    @Test
+    void cachesTokenAcrossAppends() {
+        Action action = start(Map.of());
+
+        action.execute(invocation(row("Log!A:A", "one")));
+        action.execute(invocation(row("Log!A:A", "two")));
+
+        assertThat(google.tokenRequests()).hasSize(1);
+        assertThat(google.apiRequests()).extracting(r -> r.header("Authorization"))
+                .containsOnly("Bearer ya29.stub-0");
+    }
+
+    @Test
+    void refreshesTokenAMinuteBeforeItExpires() {
+        Action action = start(Map.of());
+        action.execute(invocation(row("Log!A:A", "one")));
+
+        clock.advance(Duration.ofSeconds(3599 - 60 - 1));
+        action.execute(invocation(row("Log!A:A", "two")));
+        clock.advance(Duration.ofSeconds(1));
+        action.execute(invocation(row("Log!A:A", "three")));
+
+        assertThat(google.tokenRequests()).hasSize(2);
+        assertThat(google.apiRequests()).extracting(r -> r.header("Authorization"))
+                .containsExactly("Bearer ya29.stub-0", "Bearer ya29.stub-0", "Bearer ya29.stub-1");
+    }
+
+    @Test
+    void concurrentCallers_shareOneTokenRequest() throws Exception {
+        Action action = start(Map.of());
+        CountDownLatch tokenGate = google.holdTokens();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task);
+            threads.add(thread);
+            return thread;
+        });
+        try {
+            List<Future<JsonNode>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(pool.submit(() -> action.execute(invocation(row("Log!A:A", "x")))));
+            }
+
+            DeadlineFixture.await(Duration.ofSeconds(10), () -> google.tokenRequests().size() == 1
+                    && threads.stream().filter(t -> t.getState() == Thread.State.TIMED_WAITING)
+                    .count() == 3);
+            tokenGate.countDown();
+
+            for (Future<JsonNode> result : results) {
+                assertThat(result.get(10, TimeUnit.SECONDS).path("updatedRows").asInt())
+                        .isEqualTo(1);
+            }
+            assertThat(google.tokenRequests()).hasSize(1);
+            assertThat(google.apiRequests()).hasSize(4);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentCallers_shareATokenFailure() throws Exception {
+        Action action = start(Map.of());
+        google.answerToken(400, PayloadFixture.read("token-invalid-grant-signature.json"));
+        CountDownLatch tokenGate = google.holdTokens();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2, task -> {
+            Thread thread = new Thread(task);
+            threads.add(thread);
+            return thread;
+        });
+        try {
+            List<Future<ActionException>> results = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                results.add(pool.submit(() -> fail(action, row("Log!A:A", "x"))));
+            }
+
+            DeadlineFixture.await(Duration.ofSeconds(10), () -> google.tokenRequests().size() == 1
+                    && threads.stream().filter(t -> t.getState() == Thread.State.TIMED_WAITING)
+                    .count() == 1);
+            tokenGate.countDown();
+
+            for (Future<ActionException> result : results) {
+                ActionException failure = result.get(10, TimeUnit.SECONDS);
+                assertThat(failure.retryable()).isFalse();
+                assertThat(failure).hasMessageContaining("invalid_grant");
+            }
+            assertThat(google.tokenRequests()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void replacedKey_getsANewTokenAtOnce() {
+        Action action = start(Map.of());
+        action.execute(invocation(row("Log!A:A", "one")));
+        KeyFixture otherKey = KeyFixture.generate();
+
+        connection = GoogleSheets.serviceAccountJson("default",
+                otherKey.keyJson(google.tokenUrl()));
+        action.execute(invocation(row("Log!A:A", "two")));
+
+        assertThat(google.tokenRequests()).hasSize(2);
+    }
+
+    @Test
+    void unauthorized_dropsTokenAndRetriesOnce() {
+        Action action = start(Map.of());
+        google.answerApi(401, PayloadFixture.read("error-401.json"));
+
+        JsonNode result = action.execute(invocation(row("Log!A:A", "one")));
+
+        assertThat(result.path("updatedRows").asInt()).isEqualTo(1);
+        assertThat(google.tokenRequests()).hasSize(2);
+        assertThat(google.apiRequests()).extracting(r -> r.header("Authorization"))
+                .containsExactly("Bearer ya29.stub-0", "Bearer ya29.stub-1");
+    }
+
+    @Test
+    void unauthorizedTwice_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(401, PayloadFixture.read("error-401.json"));
+        google.answerApi(401, PayloadFixture.read("error-401.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("Google answered 401 UNAUTHENTICATED")
+                .hasMessageContaining("a fresh access token was refused too")
+                .message().doesNotContain("ya29");
+        assertThat(google.apiRequests()).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {429, 500, 502, 503, 504})
+    void transientStatus_isRetryable(int status) {
+        Action action = start(Map.of());
+        google.answerApi(status, "{\"error\":{\"code\":" + status + ",\"message\":\"busy\"}}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.retryAfter()).isEmpty();
+        assertThat(failure).hasMessage("action 'google-sheets/append-row': spreadsheet '1AbC' "
+                + "range 'Log!A:A': Google answered " + status + ": busy");
+    }
+
+    @Test
+    void quotaError_honoursRetryAfterSeconds() {
+        Action action = start(Map.of());
+        google.answerApi(429, PayloadFixture.read("error-429-quota.json"),
+                Map.of("Retry-After", "17"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(17));
+        assertThat(failure).hasMessageContaining("429 RESOURCE_EXHAUSTED: Quota exceeded");
+    }
+
+    @Test
+    void unavailable_honoursRetryAfterDate() {
+        Action action = start(Map.of());
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(NOW.plusSeconds(120).atOffset(ZoneOffset.UTC));
+        google.answerApi(503, PayloadFixture.read("error-503-legacy.json"),
+                Map.of("Retry-After", date));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void forbiddenByRateLimit_isRetryable() {
+        Action action = start(Map.of());
+        google.answerApi(403, PayloadFixture.read("error-403-rate-limit-legacy.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+    }
+
+    @Test
+    void forbidden_isPermanentAndNamesTheAccount() {
+        Action action = start(Map.of());
+        google.answerApi(403, PayloadFixture.read("error-403-permission.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageEndingWith("Google answered 403 PERMISSION_DENIED: The "
+                + "caller does not have permission; share the spreadsheet with '"
+                + KeyFixture.CLIENT_EMAIL + "' as an editor");
+    }
+
+    @Test
+    void notFound_isPermanentWithGooglesMessage() {
+        Action action = start(Map.of());
+        google.answerApi(404, PayloadFixture.read("error-404.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageEndingWith("404 NOT_FOUND: Requested entity was not found.");
+    }
+
+    @Test
+    void badRequest_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(400, PayloadFixture.read("error-400-range.json"));
+
+        ActionException failure = fail(action, row("Missing!A:D", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("Unable to parse range: Missing!A:D");
+    }
+
+    @Test
+    void slowAnswer_isRetryableTimeout() {
+        Action action = start(Map.of("google-sheets.request-timeout", "PT0.3S"));
+        google.holdApi();
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure).hasMessageContaining("no answer from 'http://127.0.0.1:")
+                .hasMessageContaining("within PT0.3S");
+    }
+
+    @Test
+    void unreachableApi_isRetryable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Action action = start(Map.of("google-sheets.api-url", "http://127.0.0.1:" + closedPort));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure).hasMessageContaining("cannot connect to 'http://127.0.0.1:"
+                + closedPort);
+    }
+
+    @Test
+    void hugeAnswer_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(200, "{\"pad\":\"" + "x".repeat(ApiHttp.MAX_BODY_BYTES) + "\"}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("is larger than 1048576 bytes");
+    }
+
+    @Test
+    void refusedGrant_isPermanentWithHint() {
+        Action action = start(Map.of());
+        google.answerToken(400, PayloadFixture.read("token-invalid-grant-signature.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("service account '" + KeyFixture.CLIENT_EMAIL
+                + "': token endpoint '" + google.tokenUrl() + "' answered 400 (invalid_grant: "
+                + "Invalid JWT Signature.); the key may be deleted or disabled");
+        assertThat(google.apiRequests()).isEmpty();
+    }
+
+    @Test
+    void clockSkewGrantError_pointsAtTheClock() {
+        Action action = start(Map.of());
+        google.answerToken(400, PayloadFixture.read("token-invalid-grant-clock.json"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure).hasMessageEndingWith("the host's clock is probably wrong: sync it "
+                + "with NTP");
+    }
+
+    @Test
+    void tokenEndpointOverloaded_isRetryable() {
+        Action action = start(Map.of());
+        google.answerToken(503, "");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+    }
+
+    @Test
+    void tokenAnswerWithoutToken_isPermanent() {
+        Action action = start(Map.of());
+        google.answerToken(200, "{\"id_token\":\"x\"}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("answered 200 without a Bearer 'access_token'");
+    }
+
+    @Test
+    void configuredTokenUrl_winsOverKeyFile() {
+        connection = GoogleSheets.serviceAccountJson("default",
+                KEY.keyJson("https://oauth2.googleapis.com/token"));
+        Action action = start(Map.of("google-sheets.token-url", google.tokenUrl()));
+
+        action.execute(invocation(row("Log!A:A", "one")));
+
+        assertThat(google.tokenRequests()).hasSize(1);
+    }
+
+    @Test
+    void rejectsUnknownValueInputOption_withoutCallingGoogle() {
+        Action action = start(Map.of());
+        ObjectNode params = row("Log!A:A", "one");
+        params.put("valueInputOption", "INPUT_VALUE_OPTION_UNSPECIFIED");
+
+        ActionException failure = fail(action, params);
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessage("action 'google-sheets/append-row': parameter "
+                + "'valueInputOption' is \"INPUT_VALUE_OPTION_UNSPECIFIED\"; use \"RAW\" or "
+                + "\"USER_ENTERED\"");
+        assertThat(google.tokenRequests()).isEmpty();
+    }
+
+    @Test
+    void rejectsNestedCellsAndBadRanges() {
+        Action action = start(Map.of());
+        ObjectNode nested = row("Log!A:A", "one");
+        nested.withArray("values").addObject();
+
+        assertThat(fail(action, nested)).hasMessageContaining("cell 1 of 'values' is object");
+        assertThat(fail(action, row("Log", "one"))).hasMessageContaining("range 'Log' must name");
+        assertThat(fail(action, row("Log!A:A"))).hasMessageContaining("non-empty array");
+    }
+
+    @Test
+    void missingConnection_isPermanent() {
+        Action action = start(Map.of());
+        connection = null;
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("connection 'default' is not in the connection "
+                + "store");
+    }
+
+    @Test
+    void connectionWithoutKey_isPermanent() {
+        Action action = start(Map.of());
+        connection = Connection.builder("google-sheets", "default").build();
+
+        assertThat(fail(action, row("Log!A:A", "one")))
+                .hasMessageContaining("secret 'service-account-json' is missing");
+    }
+
+    @Test
+    void rejectsInvalidUrlsAtStart() {
+        GoogleSheetsService service = new GoogleSheetsService();
+
+        assertThatThrownBy(() -> service.start(new ContextFixture(clock,
+                Map.of("google-sheets.api-url", "sheets.googleapis.com"))))
+                .hasMessage("config 'google-sheets.api-url': 'sheets.googleapis.com' is not an "
+                        + "http(s) URL with a host and no query, such as "
+                        + "'https://sheets.googleapis.com'");
+        assertThatThrownBy(() -> service.start(new ContextFixture(clock,
+                Map.of("google-sheets.token-url", "ftp://x/token"))))
+                .hasMessageContaining("config 'google-sheets.token-url': 'ftp://x/token'");
+        assertThatThrownBy(() -> service.start(new ContextFixture(clock,
+                Map.of("google-sheets.request-timeout", "soon"))))
+                .hasMessageContaining("config 'google-sheets.request-timeout': 'soon'");
+    }
+
+    @Test
+    void actionBeforeStart_isPermanent() {
+        Action action = new GoogleSheetsService().actions().get(0);
+
+        assertThat(fail(action, row("Log!A:A", "one"))).hasMessageContaining("not started");
+    }
+
+    private Action start(Map<String, String> overrides) {
+        Map<String, String> config = new HashMap<>();
+        config.put("google-sheets.api-url", google.apiUrl());
+        config.putAll(overrides);
+        GoogleSheetsService service = new GoogleSheetsService();
+        service.start(new ContextFixture(clock, config));
+        return service.actions().get(0);
+    }
+
+    private static ObjectNode row(String range, Object... cells) {
+        ObjectNode params = JSON.createObjectNode();
+        params.put("spreadsheetId", "1AbC");
+        params.put("range", range);
+        params.set("values", JSON.valueToTree(cells));
+        return params;
+    }
+
+    private ActionInvocation invocation(ObjectNode params) {
+        return new ActionInvocation("google-sheets", "append-row", params, "default",
+                connection, "ev-1:recipe:0", "recipe", "ev-1");
+    }
+
+    private ActionException fail(Action action, ObjectNode params) {
+        Throwable thrown = catchThrowable(() -> action.execute(invocation(params)));
+        assertThat(thrown).isInstanceOf(ActionException.class);
+        return (ActionException) thrown;
+    }
+}

@@ -1,0 +1,688 @@
+package dev.recipes.testkit.sheets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fake of Google's Sheets API ({@code spreadsheets.values.append}) and OAuth 2.0 token
+ * endpoint, on {@code 127.0.0.1} with an ephemeral port, over real HTTP.
+ *
+ * <pre>{@code
+ * try (FakeSheetsServer sheets = FakeSheetsServer.start()) {
+ *     TestServiceAccount account = sheets.newServiceAccount();
+ *     sheets.createSpreadsheet("1AbC");
+ *     RecipeEngine engine = RecipeEngine.builder()
+ *             .config("google-sheets.api-url", sheets.apiUrl())
+ *             .config("google-sheets.token-url", sheets.tokenUrl())
+ *             .recipe(recipe)
+ *             .build();
+ *     engine.connections().put(account.connection());
+ *     // ... publish an event, engine.awaitIdle(...)
+ *     assertThat(sheets.rows("1AbC", "Log")).containsExactly(List.of("order #42", 19.5));
+ * }
+ * }</pre>
+ *
+ * <p>It checks what Google checks, and answers in Google's shapes:
+ * <ul>
+ *   <li>{@code POST /token}: the form's {@code grant_type} must be the JWT bearer URN; the
+ *       JWT must be RS256-signed by a key registered for its {@code iss}, name
+ *       {@link #tokenUrl()} as {@code aud}, live at most an hour and not be expired by the
+ *       fake's clock, and ask for a scope. It answers
+ *       {@code {"access_token":"ya29.…","expires_in":3599,"token_type":"Bearer"}}, or an RFC
+ *       6749 error such as {@code invalid_grant} with status 400.</li>
+ *   <li>{@code POST /v4/spreadsheets/{id}/values/{range}:append}: the bearer token must be one
+ *       it issued, unexpired and with a Sheets or Drive scope (else 401 or 403); the
+ *       {@code valueInputOption} query parameter is required ({@code RAW} or
+ *       {@code USER_ENTERED}); the spreadsheet must exist (else 404) and the range must parse
+ *       (else 400). Rows go after the sheet's last row, starting at the range's first column,
+ *       and the answer is an {@code AppendValuesResponse}, without {@code tableRange} when
+ *       the sheet was empty.</li>
+ * </ul>
+ *
+ * <p>Spreadsheets are made with {@link #createSpreadsheet(String, String...)}, or on first
+ * use when built with {@link Builder#autoCreateSpreadsheets(boolean)}. Thread-safe.
+ */
+public final class FakeSheetsServer implements AutoCloseable {
+
+    static final String TOKEN_PATH = "/token";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FakeSheetsServer.class);
+    private static final int MAX_BODY_BYTES = 1 << 20;
+    private static final int MAX_RECORDED = 10_000;
+    private static final Pattern APPEND_PATH =
+            Pattern.compile("/v4/spreadsheets/([^/]+)/values/([^/]+):append");
+    private static final Set<String> WRITE_SCOPES = Set.of(
+            "https://www.googleapis.com/auth/spreadsheets",
+            "https://www.googleapis.com/auth/drive",
+            "https://www.googleapis.com/auth/drive.file");
+    private static final AtomicInteger ACCOUNTS = new AtomicInteger();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Clock clock;
+    private final boolean autoCreate;
+    private final Duration tokenLifetime;
+    private final String baseUrl;
+    private final AtomicInteger tokenRequests = new AtomicInteger();
+    private final AtomicInteger appendRequests = new AtomicInteger();
+    private final Object lock = new Object();
+    private final Map<String, List<PublicKey>> accounts = new HashMap<>();
+    private final Map<String, IssuedToken> tokens = new HashMap<>();
+    private final Map<String, Spreadsheet> spreadsheets = new HashMap<>();
+    private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
+    private final Deque<Answer> appendFailures = new ArrayDeque<>();
+    private final Deque<Answer> tokenFailures = new ArrayDeque<>();
+
+    private record IssuedToken(String clientEmail, Set<String> scopes, Instant expiresAt) {
+    }
+
+    private FakeSheetsServer(Builder builder) {
+        this.clock = builder.clock;
+        this.autoCreate = builder.autoCreate;
+        this.tokenLifetime = builder.tokenLifetime;
+        this.executor = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task, "fake-sheets");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            this.server = HttpServer.create(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("fake sheets server: cannot listen on loopback", e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+        this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * Starts a fake on the system clock, with no spreadsheets until they are created.
+     *
+     * @return the running fake; close it when done
+     */
+    public static FakeSheetsServer start() {
+        return builder().start();
+    }
+
+    /**
+     * Starts configuring a fake.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the base URL of the Sheets API, for config {@code google-sheets.api-url}.
+     *
+     * @return such as {@code http://127.0.0.1:41234}
+     */
+    public String apiUrl() {
+        return baseUrl;
+    }
+
+    /**
+     * Returns the token endpoint's URL, for config {@code google-sheets.token-url} and the key
+     * file's {@code token_uri}; JWTs must name it as their audience.
+     *
+     * @return such as {@code http://127.0.0.1:41234/token}
+     */
+    public String tokenUrl() {
+        return baseUrl + TOKEN_PATH;
+    }
+
+    /**
+     * Lets a service account sign in with a key. An account may have several keys.
+     *
+     * @param clientEmail the account's email, the JWT's {@code iss}
+     * @param publicKey the RSA public key its JWTs are checked with
+     */
+    public void registerServiceAccount(String clientEmail, PublicKey publicKey) {
+        Objects.requireNonNull(clientEmail, "clientEmail");
+        Objects.requireNonNull(publicKey, "publicKey");
+        synchronized (lock) {
+            accounts.computeIfAbsent(clientEmail, email -> new ArrayList<>()).add(publicKey);
+        }
+    }
+
+    /**
+     * Generates a service account whose key file points at this fake, and registers it.
+     *
+     * @return the account
+     */
+    public TestServiceAccount newServiceAccount() {
+        return newServiceAccount("recipes-test-" + ACCOUNTS.incrementAndGet()
+                + "@recipes-test.iam.gserviceaccount.com");
+    }
+
+    /**
+     * Generates a service account with the given email whose key file points at this fake,
+     * and registers it.
+     *
+     * @param clientEmail the account's email
+     * @return the account
+     */
+    public TestServiceAccount newServiceAccount(String clientEmail) {
+        return TestServiceAccount.generate(clientEmail, tokenUrl()).registerWith(this);
+    }
+
+    /**
+     * Creates an empty spreadsheet, replacing one with the same id.
+     *
+     * @param spreadsheetId the id
+     * @param sheetNames the sheets it has; appends to any other sheet get 400 "Unable to parse
+     *     range". With no names, any sheet is created on its first append.
+     */
+    public void createSpreadsheet(String spreadsheetId, String... sheetNames) {
+        Objects.requireNonNull(spreadsheetId, "spreadsheetId");
+        Spreadsheet created = new Spreadsheet(spreadsheetId, List.of(sheetNames));
+        synchronized (lock) {
+            spreadsheets.put(spreadsheetId, created);
+        }
+    }
+
+    /**
+     * Returns the rows of a sheet, in order. Cells are {@code String}, {@code Long},
+     * {@code Double} or {@code Boolean}; JSON null was written as {@code ""}, and columns left
+     * of where a row started are {@code ""}.
+     *
+     * @param spreadsheetId the spreadsheet's id
+     * @param sheetName the sheet's name, unquoted
+     * @return an immutable copy; empty if the spreadsheet or sheet does not exist
+     */
+    public List<List<Object>> rows(String spreadsheetId, String sheetName) {
+        synchronized (lock) {
+            Spreadsheet spreadsheet = spreadsheets.get(spreadsheetId);
+            return spreadsheet == null ? List.of() : spreadsheet.rows(sheetName);
+        }
+    }
+
+    /**
+     * Returns the requests received, oldest first; only the latest 10,000 are kept.
+     *
+     * @return an immutable copy
+     */
+    public List<RecordedRequest> requests() {
+        synchronized (lock) {
+            return List.copyOf(recorded);
+        }
+    }
+
+    /**
+     * Returns how many requests reached the token endpoint, granted or not.
+     *
+     * @return the count
+     */
+    public int tokenRequests() {
+        return tokenRequests.get();
+    }
+
+    /**
+     * Returns how many append requests arrived, successful or not.
+     *
+     * @return the count
+     */
+    public int appendRequests() {
+        return appendRequests.get();
+    }
+
+    /**
+     * Makes the next append request fail with a Google-shaped error for a status, before any
+     * check. Calls queue up: two calls fail the next two appends.
+     *
+     * @param status an HTTP status, 400 to 599, such as 429 or 503
+     */
+    public void failNextAppend(int status) {
+        Answer error = Answer.googleError(requireStatus(status), googleStatus(status),
+                "Injected failure " + status + " by the fake");
+        synchronized (lock) {
+            appendFailures.add(error);
+        }
+    }
+
+    /**
+     * Makes the next append request fail with the given answer, before any check.
+     *
+     * @param status an HTTP status, 400 to 599
+     * @param body the JSON body, such as Google's error JSON
+     */
+    public void failNextAppend(int status, String body) {
+        failNextAppend(status, body, Map.of());
+    }
+
+    /**
+     * Makes the next append request fail with the given answer and headers, before any check.
+     *
+     * @param status an HTTP status, 400 to 599
+     * @param body the JSON body, such as Google's error JSON
+     * @param headers extra headers, such as {@code Retry-After}
+     */
+    public void failNextAppend(int status, String body, Map<String, String> headers) {
+        Answer answer = new Answer(requireStatus(status), Objects.requireNonNull(body, "body"),
+                headers);
+        synchronized (lock) {
+            appendFailures.add(answer);
+        }
+    }
+
+    /**
+     * Makes the next token request fail with the given answer, before any check.
+     *
+     * @param status an HTTP status, 400 to 599
+     * @param body the JSON body, such as {@code {"error":"invalid_grant",...}}
+     */
+    public void failNextToken(int status, String body) {
+        Answer answer = new Answer(requireStatus(status), Objects.requireNonNull(body, "body"),
+                Map.of());
+        synchronized (lock) {
+            tokenFailures.add(answer);
+        }
+    }
+
+    /** Makes every access token issued so far invalid, as when Google revokes them. */
+    public void revokeTokens() {
+        synchronized (lock) {
+            tokens.clear();
+        }
+    }
+
+    /** Stops the server at once; requests in progress are cut off. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) {
+        try (exchange) {
+            byte[] body = readBody(exchange);
+            RecordedRequest request = new RecordedRequest(exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
+                    exchange.getRequestHeaders(), body == null ? ""
+                    : new String(body, StandardCharsets.UTF_8));
+            synchronized (lock) {
+                if (recorded.size() == MAX_RECORDED) {
+                    recorded.removeFirst();
+                }
+                recorded.addLast(request);
+            }
+            send(exchange, body == null
+                    ? Answer.googleError(413, "INVALID_ARGUMENT", "Request payload too large")
+                    : routeSafely(request));
+        } catch (IOException e) {
+            LOG.debug("Fake Sheets server: exchange failed", e);
+        }
+    }
+
+    private Answer routeSafely(RecordedRequest request) {
+        try {
+            return route(request);
+        } catch (RuntimeException e) {
+            LOG.error("Fake Sheets server: handling {} {} failed", request.method(),
+                    request.path(), e);
+            return Answer.googleError(500, "INTERNAL", "The fake failed: " + e);
+        }
+    }
+
+    private Answer route(RecordedRequest request) {
+        if (request.isTokenRequest()) {
+            tokenRequests.incrementAndGet();
+            return "POST".equals(request.method()) ? token(request)
+                    : Answer.oauthError(405, "invalid_request", "POST is required");
+        }
+        Matcher append = APPEND_PATH.matcher(request.path());
+        if (append.matches() && "POST".equals(request.method())) {
+            appendRequests.incrementAndGet();
+            return append(request, append.group(1), append.group(2));
+        }
+        return Answer.googleError(404, "NOT_FOUND", "The fake serves POST " + TOKEN_PATH
+                + " and POST /v4/spreadsheets/{id}/values/{range}:append, not "
+                + request.method() + " " + request.path());
+    }
+
+    private Answer token(RecordedRequest request) {
+        Map<String, List<PublicKey>> known;
+        synchronized (lock) {
+            Answer failure = tokenFailures.poll();
+            if (failure != null) {
+                return failure;
+            }
+            known = Map.copyOf(accounts);
+        }
+        Instant now = clock.instant();
+        TokenGrant.Outcome outcome = TokenGrant.check(request.body(), known, tokenUrl(), now);
+        if (outcome.refusal() != null) {
+            return outcome.refusal();
+        }
+        String token = "ya29." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(randomBytes(32));
+        synchronized (lock) {
+            tokens.put(token, new IssuedToken(outcome.clientEmail(), outcome.scopes(),
+                    now.plus(tokenLifetime)));
+        }
+        return Answer.json(200, Answer.JSON.createObjectNode().put("access_token", token)
+                .put("expires_in", tokenLifetime.toSeconds()).put("token_type", "Bearer"));
+    }
+
+    private Answer append(RecordedRequest request, String rawId, String rawRange) {
+        synchronized (lock) {
+            Answer failure = appendFailures.poll();
+            if (failure != null) {
+                return failure;
+            }
+        }
+        Answer refused = checkToken(request);
+        if (refused != null) {
+            return refused;
+        }
+        Map<String, String> query = parseQuery(request.query());
+        String option = query.get("valueInputOption");
+        if (option == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT",
+                    "'valueInputOption' is required but not specified");
+        }
+        if (!option.equals("RAW") && !option.equals("USER_ENTERED")) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid value at "
+                    + "'value_input_option' (type.googleapis.com/google.apps.sheets.v4."
+                    + "ValueInputOption), \"" + option + "\"");
+        }
+        String insert = query.getOrDefault("insertDataOption", "OVERWRITE");
+        if (!insert.equals("OVERWRITE") && !insert.equals("INSERT_ROWS")) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid value at "
+                    + "'insert_data_option' (type.googleapis.com/google.apps.sheets.v4."
+                    + "AppendValuesRequest.InsertDataOption), \"" + insert + "\"");
+        }
+        String spreadsheetId = percentDecode(rawId);
+        String range = percentDecode(rawRange);
+        SheetRange parsed = range == null ? null : SheetRange.parse(range);
+        if (spreadsheetId == null || parsed == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
+                    + (range == null ? rawRange : range));
+        }
+        return write(spreadsheetId, range, parsed, request.body(), option.equals("USER_ENTERED"));
+    }
+
+    private Answer checkToken(RecordedRequest request) {
+        String authorization = request.header("Authorization").orElse("");
+        String token = authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
+        IssuedToken issued;
+        synchronized (lock) {
+            issued = tokens.get(token);
+        }
+        if (issued == null || !clock.instant().isBefore(issued.expiresAt())) {
+            return Answer.googleError(401, "UNAUTHENTICATED", "Request had invalid "
+                    + "authentication credentials. Expected OAuth 2 access token, login cookie "
+                    + "or other valid authentication credential. See "
+                    + "https://developers.google.com/identity/sign-in/web/devconsole-project.");
+        }
+        if (issued.scopes().stream().noneMatch(WRITE_SCOPES::contains)) {
+            return Answer.googleError(403, "PERMISSION_DENIED",
+                    "Request had insufficient authentication scopes.");
+        }
+        return null;
+    }
+
+    private Answer write(String spreadsheetId, String range, SheetRange parsed, String body,
+            boolean userEntered) {
+        JsonNode request;
+        try {
+            request = Answer.JSON.readTree(body);
+        } catch (IOException e) {
+            request = null;
+        }
+        if (request == null || !request.isObject()) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
+        }
+        if (request.hasNonNull("range") && !range.equals(request.get("range").asText())) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Requested writing within range ["
+                    + range + "], but tried writing to [" + request.get("range").asText() + "]");
+        }
+        List<JsonNode> rows = rows(request);
+        if (rows == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid values: 'values' must "
+                    + "be an array of arrays of strings, numbers, booleans or nulls, and "
+                    + "'majorDimension' ROWS or COLUMNS");
+        }
+        synchronized (lock) {
+            Spreadsheet spreadsheet = spreadsheets.get(spreadsheetId);
+            if (spreadsheet == null && autoCreate) {
+                spreadsheet = new Spreadsheet(spreadsheetId, List.of());
+                spreadsheets.put(spreadsheetId, spreadsheet);
+            }
+            if (spreadsheet == null) {
+                return Answer.googleError(404, "NOT_FOUND", "Requested entity was not found.");
+            }
+            if (!spreadsheet.hasSheet(parsed.sheet())) {
+                return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
+                        + range);
+            }
+            return Answer.json(200, spreadsheet.append(parsed, rows, userEntered));
+        }
+    }
+
+    private static List<JsonNode> rows(JsonNode request) {
+        String dimension = request.path("majorDimension").asText("ROWS");
+        JsonNode values = request.path("values");
+        if (values.isMissingNode()) {
+            return List.of();
+        }
+        if (!values.isArray() || !dimension.equals("ROWS") && !dimension.equals("COLUMNS")) {
+            return null;
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (JsonNode line : values) {
+            if (!line.isArray()) {
+                return null;
+            }
+            for (JsonNode cell : line) {
+                if (cell.isContainerNode()) {
+                    return null;
+                }
+            }
+            lines.add(line);
+        }
+        return dimension.equals("ROWS") ? lines : transpose(lines);
+    }
+
+    private static List<JsonNode> transpose(List<JsonNode> columns) {
+        int height = columns.stream().mapToInt(JsonNode::size).max().orElse(0);
+        List<JsonNode> rows = new ArrayList<>(height);
+        for (int r = 0; r < height; r++) {
+            ArrayNode row = Answer.JSON.createArrayNode();
+            for (JsonNode column : columns) {
+                row.add(r < column.size() ? column.get(r) : Answer.JSON.nullNode());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static Map<String, String> parseQuery(String query) {
+        Map<String, String> fields = new HashMap<>();
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                try {
+                    fields.putIfAbsent(URLDecoder.decode(pair.substring(0, equals),
+                            StandardCharsets.UTF_8), URLDecoder.decode(
+                            pair.substring(equals + 1), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    // a malformed pair is ignored, as if absent
+                }
+            }
+        }
+        return fields;
+    }
+
+    /** Decodes %XX escapes of a path segment; '+' stays '+'. Returns null when malformed. */
+    private static String percentDecode(String segment) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= segment.length()) {
+                    return null;
+                }
+                int high = Character.digit(segment.charAt(i + 1), 16);
+                int low = Character.digit(segment.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return null;
+                }
+                bytes.write(high << 4 | low);
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            return body.length > MAX_BODY_BYTES ? null : body;
+        }
+    }
+
+    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        answer.headers().forEach(exchange.getResponseHeaders()::set);
+        exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static int requireStatus(int status) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("fake sheets server: status " + status
+                    + " is not an error status (400 to 599)");
+        }
+        return status;
+    }
+
+    private static String googleStatus(int status) {
+        return switch (status) {
+            case 400 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> "ABORTED";
+            case 429 -> "RESOURCE_EXHAUSTED";
+            case 501 -> "UNIMPLEMENTED";
+            case 503 -> "UNAVAILABLE";
+            case 504 -> "DEADLINE_EXCEEDED";
+            default -> status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+        };
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    @Override
+    public String toString() {
+        return "FakeSheetsServer[" + baseUrl + "]";
+    }
+
+    /** Configures a {@link FakeSheetsServer}. */
+    public static final class Builder {
+
+        private Clock clock = Clock.systemUTC();
+        private boolean autoCreate;
+        private Duration tokenLifetime = Duration.ofSeconds(3599);
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the clock JWTs and tokens are checked against; the system clock by default.
+         * Give it the engine's clock when a test moves time.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets whether an append to an unknown spreadsheet creates it (with any sheet made on
+         * first write) instead of answering 404; off by default, as at Google.
+         *
+         * @param autoCreate {@code true} to create spreadsheets on first use
+         * @return this builder
+         */
+        public Builder autoCreateSpreadsheets(boolean autoCreate) {
+            this.autoCreate = autoCreate;
+            return this;
+        }
+
+        /**
+         * Sets how long issued access tokens live; 3599 seconds by default, as at Google.
+         *
+         * @param lifetime a positive duration of whole seconds
+         * @return this builder
+         */
+        public Builder tokenLifetime(Duration lifetime) {
+            if (lifetime.isNegative() || lifetime.isZero() || lifetime.getNano() != 0) {
+                throw new IllegalArgumentException("fake sheets server: token lifetime "
+                        + lifetime + " must be a positive number of seconds");
+            }
+            this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        /**
+         * Starts the fake.
+         *
+         * @return the running fake; close it when done
+         * @throws UncheckedIOException if it cannot listen on the loopback address
+         */
+        public FakeSheetsServer start() {
+            return new FakeSheetsServer(this);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.recipes.testkit.sheets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One spreadsheet of the fake: named sheets holding rows of cells. Not thread-safe; the server
+ * guards it.
+ */
+final class Spreadsheet {
+
+    private final String id;
+    private final boolean fixedSheets;
+    private final Map<String, List<List<Object>>> sheets = new LinkedHashMap<>();
+
+    /**
+     * Creates a spreadsheet.
+     *
+     * @param id its id
+     * @param sheetNames its sheets; when empty, any sheet is created on its first write
+     */
+    Spreadsheet(String id, List<String> sheetNames) {
+        this.id = id;
+        this.fixedSheets = !sheetNames.isEmpty();
+        sheetNames.forEach(name -> sheets.put(name, new ArrayList<>()));
+    }
+
+    boolean hasSheet(String name) {
+        return !fixedSheets || sheets.containsKey(name);
+    }
+
+    List<List<Object>> rows(String sheet) {
+        List<List<Object>> rows = sheets.getOrDefault(sheet, List.of());
+        List<List<Object>> copy = new ArrayList<>(rows.size());
+        rows.forEach(row -> copy.add(List.copyOf(row)));
+        return List.copyOf(copy);
+    }
+
+    /**
+     * Appends rows after the last row of a sheet and answers like {@code values.append}.
+     *
+     * @param range where to append; its first column is where the rows start
+     * @param values the rows, already checked to hold only scalars
+     * @param userEntered whether to parse values as {@code USER_ENTERED} does
+     * @return the AppendValuesResponse
+     */
+    ObjectNode append(SheetRange range, List<JsonNode> values, boolean userEntered) {
+        List<List<Object>> rows = sheets.computeIfAbsent(range.sheet(), name -> new ArrayList<>());
+        ObjectNode answer = Answer.JSON.createObjectNode().put("spreadsheetId", id);
+        if (!rows.isEmpty()) {
+            int width = rows.stream().mapToInt(List::size).max().orElse(1);
+            answer.put("tableRange", SheetRange.block(range.sheet(), 0, 1, Math.max(1, width),
+                    rows.size()));
+        }
+        ObjectNode updates = answer.putObject("updates").put("spreadsheetId", id);
+        int firstRow = rows.size() + 1;
+        int columns = 0;
+        int cells = 0;
+        for (JsonNode value : values) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 0; i < range.firstColumn(); i++) {
+                row.add("");
+            }
+            value.forEach(cell -> row.add(userEntered ? parseUserEntered(cell) : raw(cell)));
+            rows.add(row);
+            columns = Math.max(columns, value.size());
+            cells += value.size();
+        }
+        if (!values.isEmpty() && columns > 0) {
+            updates.put("updatedRange", SheetRange.block(range.sheet(), range.firstColumn(),
+                    firstRow, columns, values.size()));
+            updates.put("updatedRows", values.size());
+            updates.put("updatedColumns", columns);
+            updates.put("updatedCells", cells);
+        }
+        return answer;
+    }
+
+    private static Object raw(JsonNode cell) {
+        if (cell.isNull()) {
+            return "";
+        } else if (cell.isBoolean()) {
+            return cell.booleanValue();
+        } else if (cell.isIntegralNumber() && cell.canConvertToLong()) {
+            return cell.longValue();
+        } else if (cell.isNumber()) {
+            return cell.doubleValue();
+        }
+        return cell.asText();
+    }
+
+    // Limitation: formulas are kept as their text and dates stay text; the fake parses only
+    // numbers, booleans and the leading apostrophe that forces text.
+    private static Object parseUserEntered(JsonNode cell) {
+        if (!cell.isTextual()) {
+            return raw(cell);
+        }
+        String text = cell.asText();
+        if (text.startsWith("'")) {
+            return text.substring(1);
+        }
+        String upper = text.strip().toUpperCase(Locale.ROOT);
+        if (upper.equals("TRUE") || upper.equals("FALSE")) {
+            return Boolean.valueOf(upper);
+        }
+        try {
+            BigDecimal number = new BigDecimal(text.strip());
+            return number.scale() <= 0 && number.abs().compareTo(BigDecimal.valueOf(
+                    Long.MAX_VALUE)) < 0 ? (Object) number.longValueExact()
+                    : (Object) number.doubleValue();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return text;
+        }
+    }
+}
