@@ -1,0 +1,199 @@
+package dev.recipes.http.jdk;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.recipes.core.webhook.WebhookHandler;
+import dev.recipes.core.webhook.WebhookRequest;
+import dev.recipes.core.webhook.WebhookResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates one HTTP exchange into a {@link WebhookRequest}, and the handler's
+ * {@link WebhookResponse} back. Never logs headers or bodies: they may carry secrets.
+ */
+final class WebhookExchangeHandler implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdkWebhookServer.class);
+    private static final int BUFFER_SIZE = 8192;
+
+    /** Set on the thread that answers exchanges the workers had no room for. */
+    private static final ThreadLocal<Boolean> REJECTED = ThreadLocal.withInitial(() -> false);
+
+    /** Headers the server derives from the body it sends; a handler's values would lie. */
+    private static final Set<String> FRAMING_HEADERS = framingHeaders();
+
+    private final WebhookHandler handler;
+    private final int maxBodyBytes;
+
+    WebhookExchangeHandler(WebhookHandler handler, int maxBodyBytes) {
+        this.handler = handler;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /**
+     * Runs an exchange that the workers had no room for, so that it is answered 503.
+     *
+     * @param exchange the JDK server's task for one exchange
+     */
+    static void runRejected(Runnable exchange) {
+        REJECTED.set(Boolean.TRUE);
+        try {
+            exchange.run();
+        } finally {
+            REJECTED.remove();
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        String method = exchange.getRequestMethod();
+        String path = rawPath(exchange);
+        try {
+            int status = send(exchange, method, answer(exchange, method, path));
+            LOG.debug("Webhook request {} {} answered {}", method, path, status);
+        } catch (IOException e) {
+            LOG.debug("Webhook request {} {}: connection failed: {}", method, path, e.toString());
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private WebhookResponse answer(HttpExchange exchange, String method, String path)
+            throws IOException {
+        if (REJECTED.get()) {
+            return WebhookResponse.text(503, "webhook server: busy, try again later")
+                    .withHeader("Retry-After", "1")
+                    .withHeader("Connection", "close");
+        }
+        if (!path.startsWith(JdkWebhookServer.HOOKS_PATH)) {
+            return WebhookResponse.text(404, "webhook server: no webhooks at this path");
+        }
+        byte[] body = readBody(exchange);
+        if (body == null) {
+            // Limitation: closing the exchange drains at most 64 KiB of the unread body (the JDK's
+            // sun.net.httpserver.drainAmount); a client still sending then sees a reset, not 413.
+            return WebhookResponse.text(413, "webhook server: request body is over "
+                    + maxBodyBytes + " bytes").withHeader("Connection", "close");
+        }
+        WebhookRequest request = new WebhookRequest(method, path,
+                exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body);
+        return callHandler(request);
+    }
+
+    /**
+     * Reads the body's exact bytes, or returns null as soon as it passes the limit. Each read
+     * asks for at least one byte: a read of zero bytes at the end of a chunk would wait for the
+     * next chunk's header.
+     */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        long declared = declaredLength(exchange.getRequestHeaders());
+        if (declared > maxBodyBytes) {
+            return null;
+        }
+        InputStream in = exchange.getRequestBody();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(
+                declared >= 0 ? (int) declared : Math.min(maxBodyBytes, BUFFER_SIZE));
+        byte[] buffer = new byte[BUFFER_SIZE];
+        int total = 0;
+        int read;
+        while ((read = in.read(buffer, 0, Math.min(buffer.length, maxBodyBytes + 1 - total)))
+                >= 0) {
+            total += read;
+            if (total > maxBodyBytes) {
+                return null;
+            }
+            body.write(buffer, 0, read);
+        }
+        return body.toByteArray();
+    }
+
+    private static long declaredLength(Headers headers) {
+        String value = headers.getFirst("Content-Length");
+        if (value == null || headers.containsKey("Transfer-Encoding")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private WebhookResponse callHandler(WebhookRequest request) {
+        try {
+            WebhookResponse response = handler.handle(request);
+            if (response != null) {
+                return response;
+            }
+            LOG.error("Webhook handler answered {} {} with null; answering 500",
+                    request.method(), request.path());
+        } catch (RuntimeException e) {
+            LOG.error("Webhook handler failed on {} {}; answering 500",
+                    request.method(), request.path(), e);
+        }
+        return serverError();
+    }
+
+    /** Writes the response, or 500 if a header cannot be written; returns the status sent. */
+    private static int send(HttpExchange exchange, String method, WebhookResponse answer)
+            throws IOException {
+        WebhookResponse response = answer;
+        Headers headers;
+        try {
+            headers = responseHeaders(response);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Webhook handler answered {} {} with a malformed header; answering 500",
+                    method, rawPath(exchange), e);
+            response = serverError();
+            headers = responseHeaders(response);
+        }
+        exchange.getResponseHeaders().putAll(headers);
+        byte[] body = response.body();
+        int status = response.status();
+        boolean bodiless = body.length == 0 || "HEAD".equals(method)
+                || status < 200 || status == 204 || status == 304;
+        // -1 declares no body: an empty body would otherwise be sent chunked.
+        exchange.sendResponseHeaders(status, bodiless ? -1 : body.length);
+        if (!bodiless) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        return status;
+    }
+
+    private static Headers responseHeaders(WebhookResponse response) {
+        Headers headers = new Headers();
+        response.headers().forEach((name, value) -> {
+            if (!FRAMING_HEADERS.contains(name)) {
+                headers.set(name, value);
+            }
+        });
+        return headers;
+    }
+
+    private static WebhookResponse serverError() {
+        return WebhookResponse.text(500, "webhook server: the webhook handler failed");
+    }
+
+    private static String rawPath(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getRawPath();
+        return path == null ? "" : path;
+    }
+
+    private static Set<String> framingHeaders() {
+        Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        names.add("Content-Length");
+        names.add("Transfer-Encoding");
+        return Collections.unmodifiableSet(names);
+    }
+}
