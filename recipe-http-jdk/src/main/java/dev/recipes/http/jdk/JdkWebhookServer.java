@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limitation: the JDK server has no read timeout of its own, so a client that sends slowly
  * holds a thread until it finishes; set the system property
- * {@code sun.net.httpserver.maxReqTime} (seconds) to bound it. After a 413 the JDK server reads
- * and drops at most 64 KiB of the rest of the body, then closes the connection; a client still
- * sending by then may see the connection reset instead of the 413.
+ * {@code sun.net.httpserver.maxReqTime} (seconds) to bound it. Before answering 413 to a body
+ * whose declared length is at most 2 MiB, the server reads and drops it, so that the client reads
+ * the answer; a client sending a larger or a chunked body may see the connection reset instead.
  *
  * <p>The server is thread-safe. {@link #close()} stops it and releases the port.
  */

@@ -24,6 +24,8 @@ final class WebhookExchangeHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdkWebhookServer.class);
     private static final int BUFFER_SIZE = 8192;
+    /** How much of a refused body is read and discarded, as Tomcat's maxSwallowSize does. */
+    private static final long SWALLOW_BYTES = 2L * 1024 * 1024;
 
     /** Set on the thread that answers exchanges the workers had no room for. */
     private static final ThreadLocal<Boolean> REJECTED = ThreadLocal.withInitial(() -> false);
@@ -79,8 +81,8 @@ final class WebhookExchangeHandler implements HttpHandler {
         }
         byte[] body = readBody(exchange);
         if (body == null) {
-            // Limitation: closing the exchange drains at most 64 KiB of the unread body (the JDK's
-            // sun.net.httpserver.drainAmount); a client still sending then sees a reset, not 413.
+            // Limitation: a chunked body, or one declared over SWALLOW_BYTES, is not read to its
+            // end; a client still sending it may see the connection reset instead of this 413.
             return WebhookResponse.text(413, "webhook server: request body is over "
                     + maxBodyBytes + " bytes").withHeader("Connection", "close");
         }
@@ -96,10 +98,13 @@ final class WebhookExchangeHandler implements HttpHandler {
      */
     private byte[] readBody(HttpExchange exchange) throws IOException {
         long declared = declaredLength(exchange.getRequestHeaders());
+        InputStream in = exchange.getRequestBody();
         if (declared > maxBodyBytes) {
+            if (declared <= SWALLOW_BYTES) {
+                swallow(in);
+            }
             return null;
         }
-        InputStream in = exchange.getRequestBody();
         ByteArrayOutputStream body = new ByteArrayOutputStream(
                 declared >= 0 ? (int) declared : Math.min(maxBodyBytes, BUFFER_SIZE));
         byte[] buffer = new byte[BUFFER_SIZE];
@@ -114,6 +119,20 @@ final class WebhookExchangeHandler implements HttpHandler {
             body.write(buffer, 0, read);
         }
         return body.toByteArray();
+    }
+
+    /**
+     * Reads and discards a refused body whose declared length is at most
+     * {@link #SWALLOW_BYTES}, so that the client, still sending it, then reads the 413 instead of
+     * a reset connection. A chunked body is answered as soon as it passes the limit instead.
+     */
+    private static void swallow(InputStream in) throws IOException {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        long left = SWALLOW_BYTES;
+        int read;
+        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= read;
+        }
     }
 
     private static long declaredLength(Headers headers) {

@@ -40,6 +40,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -169,6 +170,17 @@ final class JdkWebhookServerTest {
         server = start(settings -> settings.maxBodyBytes(1024));
 
         HttpResponse<String> response = send(post("/hooks/echo", new byte[4096]).build());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(received).isEmpty();
+    }
+
+    @RepeatedTest(3)
+    void clientStillSendingALargeDeclaredBodyReadsThe413() throws Exception {
+        server = start(UnaryOperator.identity());
+
+        HttpResponse<String> response =
+                send(post("/hooks/echo", new byte[(2 << 20) - 1024]).build());
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(received).isEmpty();

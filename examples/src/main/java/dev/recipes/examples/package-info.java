@@ -1,0 +1,2 @@
+/** Runnable example apps: Slack messages become Google Sheets rows. */
+package dev.recipes.examples;
