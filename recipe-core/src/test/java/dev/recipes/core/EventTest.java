@@ -16,7 +16,8 @@ final class EventTest {
 
     @Test
     void roundTripsThroughCloudEventsJson() throws Exception {
-        ObjectNode data = json.createObjectNode().put("text", "héllo").put("ts", "1700000100.000200");
+        ObjectNode data = json.createObjectNode()
+                .put("text", "héllo").put("ts", "1700000100.000200");
         Event event = Event.builder("slack.message").id("Ev1").source("/slack/T1")
                 .subject("C1").time(Instant.parse("2026-01-02T03:04:05Z")).data(data).build();
 

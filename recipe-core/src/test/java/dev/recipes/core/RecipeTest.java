@@ -69,7 +69,8 @@ final class RecipeTest {
                 .createObjectNode().put("text", "hi")).build();
 
         assertThat(built.connection()).isEqualTo("team-b");
-        assertThat(built.render(event).toString()).isEqualTo("{\"channel\":\"C1\",\"text\":\"hi\"}");
+        assertThat(built.render(event).toString())
+                .isEqualTo("{\"channel\":\"C1\",\"text\":\"hi\"}");
     }
 
     @Test

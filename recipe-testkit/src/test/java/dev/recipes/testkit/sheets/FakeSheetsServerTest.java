@@ -1,5 +1,6 @@
 package dev.recipes.testkit.sheets;
 
+import dev.recipes.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,7 @@ final class FakeSheetsServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
 
-    private final MutableClockFixture clock = new MutableClockFixture(NOW);
+    private final MutableClock clock = new MutableClock(NOW);
     private final FakeSheetsServer fake = FakeSheetsServer.builder().clock(clock).start();
     private final TestServiceAccount account = fake.newServiceAccount();
 

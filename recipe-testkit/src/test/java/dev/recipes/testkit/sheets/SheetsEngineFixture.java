@@ -1,5 +1,6 @@
 package dev.recipes.testkit.sheets;
 
+import dev.recipes.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.Connection;
@@ -25,7 +26,7 @@ final class SheetsEngineFixture implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final MutableClockFixture clock = new MutableClockFixture(START);
+    final MutableClock clock = new MutableClock(START);
     final FakeSheetsServer fake = FakeSheetsServer.builder().clock(clock).start();
     final List<Event> succeeded = new CopyOnWriteArrayList<>();
     final List<Event> failed = new CopyOnWriteArrayList<>();

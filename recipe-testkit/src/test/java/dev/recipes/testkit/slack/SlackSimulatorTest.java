@@ -1,5 +1,6 @@
 package dev.recipes.testkit.slack;
 
+import dev.recipes.testkit.MutableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -423,35 +424,6 @@ final class SlackSimulatorTest {
         try (InputStream in = SlackSimulatorTest.class.getResourceAsStream(name)) {
             assertThat(in).as("test resource " + name).isNotNull();
             return in.readAllBytes();
-        }
-    }
-
-    /** A clock that tests move forward by hand. */
-    private static final class MutableClock extends Clock {
-
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("mutable clock: UTC only");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
