@@ -2,10 +2,10 @@ package dev.recipes.core;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recipes.core.internal.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One action of a recipe: which service and action to call, as which connection, and how to
@@ -67,16 +67,14 @@ public interface ActionStep {
     /** Builds a generic {@link ActionStep} from named parameter mappings. */
     final class Builder {
 
-        private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
         private final String service;
         private final String action;
         private final Map<String, Mapping> params = new LinkedHashMap<>();
         private String connection = DEFAULT_CONNECTION;
 
         private Builder(String service, String action) {
-            this.service = requireName(service, "service");
-            this.action = requireName(action, "action");
+            this.service = Names.require(service, "service");
+            this.action = Names.require(action, "action");
         }
 
         /**
@@ -127,7 +125,7 @@ public interface ActionStep {
          * @return this builder
          */
         public Builder as(String connectionId) {
-            this.connection = requireName(connectionId, "connection");
+            this.connection = Names.require(connectionId, "connection");
             return this;
         }
 
@@ -173,15 +171,6 @@ public interface ActionStep {
                             + "]";
                 }
             };
-        }
-
-        static String requireName(String value, String what) {
-            Objects.requireNonNull(value, what);
-            if (!NAME.matcher(value).matches()) {
-                throw new IllegalArgumentException(what + " '" + value
-                        + "' must be lowercase letters, digits, '.', '_' or '-'");
-            }
-            return value;
         }
     }
 }

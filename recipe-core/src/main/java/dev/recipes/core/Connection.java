@@ -1,5 +1,6 @@
 package dev.recipes.core;
 
+import dev.recipes.core.internal.Names;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,8 +22,8 @@ public record Connection(
 
     /** Validates the ids and copies the maps. */
     public Connection {
-        ActionStep.Builder.requireName(service, "service");
-        ActionStep.Builder.requireName(id, "connection");
+        Names.require(service, "service");
+        Names.require(id, "connection");
         settings = Map.copyOf(settings);
         secrets = Map.copyOf(secrets);
     }

@@ -272,6 +272,72 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void serviceThatFailsToStartStopsTheEngineAndClosesWhatHadStarted() {
+        List<String> closed = new CopyOnWriteArrayList<>();
+        Service first = new Service() {
+            @Override
+            public String id() {
+                return "first";
+            }
+
+            @Override
+            public void close() {
+                closed.add("first");
+            }
+        };
+        Service broken = new Service() {
+            @Override
+            public String id() {
+                return "broken";
+            }
+
+            @Override
+            public void start(ServiceContext context) {
+                throw new RecipeException("service 'broken': setting 'url' is missing");
+            }
+
+            @Override
+            public void close() {
+                closed.add("broken");
+            }
+        };
+        engine = RecipeEngine.builder().discoverServices(false).service(notes).service(first)
+                .service(broken).build();
+
+        assertThatThrownBy(engine::start).isInstanceOf(RecipeException.class)
+                .hasMessage("service 'broken': setting 'url' is missing");
+
+        assertThat(closed).containsExactly("first");
+        assertThat(engine.webhooks().handle(post("/hooks/notes", "")).status()).isEqualTo(503);
+        assertThatThrownBy(engine::start).hasMessageContaining("already closed");
+    }
+
+    @Test
+    void closingAnEngineThatNeverStartedClosesNoService() {
+        engine = RecipeEngine.builder().discoverServices(false).service(notes).build();
+
+        engine.close();
+
+        assertThatThrownBy(() -> engine.publish(said("e1", "late")))
+                .isInstanceOf(EventRejectedException.class);
+    }
+
+    @Test
+    void refusesAServiceWithABadId() {
+        Service shouting = new Service() {
+            @Override
+            public String id() {
+                return "Shouting Service";
+            }
+        };
+
+        assertThatThrownBy(() -> RecipeEngine.builder().discoverServices(false)
+                .service(shouting).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'Shouting Service'");
+    }
+
+    @Test
     void closeFinishesQueuedWork() {
         start(noteText("copy"));
         for (int i = 0; i < 50; i++) {

@@ -52,6 +52,7 @@ public final class EngineRuntime {
     private final Map<String, String> config;
     private final Duration drainDeadline;
     private final IdempotencyStore idempotency;
+    private final List<Service> started = new ArrayList<>();
     private volatile ScheduledExecutorService scheduler;
     private volatile State state = State.NEW;
 
@@ -103,14 +104,12 @@ public final class EngineRuntime {
     }
 
     private static String requireId(Service service) {
-        String id = service.id();
         try {
-            ActionStep.of(id, "check");
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("service " + service.getClass().getName()
-                    + ": id '" + id + "' must be lowercase letters, digits, '.', '_' or '-'", e);
+            return Names.require(service.id(), "service " + service.getClass().getName()
+                    + ": id");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        return id;
     }
 
     private void indexActions(Service service) {
@@ -148,9 +147,23 @@ public final class EngineRuntime {
             throw new IllegalStateException("engine: already " + state.name().toLowerCase());
         }
         scheduler = Executors.newScheduledThreadPool(1, daemonThreads("recipes-scheduler"));
-        for (Service service : services.values()) {
-            service.start(new EngineContext(service.id(), this, config));
+        try {
+            for (Service service : services.values()) {
+                service.start(new EngineContext(service.id(), this, config));
+                started.add(service);
+            }
+            subscribe();
+        } catch (RuntimeException e) {
+            LOG.error("Recipe engine failed to start: {}", e.getMessage());
+            close();
+            throw e;
         }
+        state = State.RUNNING;
+        LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
+                recipesByTopic.values().stream().mapToInt(List::size).sum());
+    }
+
+    private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
         actions.forEach((service, offered) -> {
             if (!offered.isEmpty()) {
@@ -166,9 +179,6 @@ public final class EngineRuntime {
                 bus.subscribe(topic, "recipes", dispatcher::dispatch);
             }
         });
-        state = State.RUNNING;
-        LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
-                recipesByTopic.values().stream().mapToInt(List::size).sum());
     }
 
     /**
@@ -240,7 +250,7 @@ public final class EngineRuntime {
         }
         LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
         boolean drained = bus.close(drainDeadline);
-        for (Service service : services.values()) {
+        for (Service service : started) {
             try {
                 service.close();
             } catch (RuntimeException e) {

@@ -27,6 +27,7 @@ public record WebhookRequest(
     public WebhookRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(headers, "headers");
         query = query == null ? "" : query;
         TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((name, values) ->
