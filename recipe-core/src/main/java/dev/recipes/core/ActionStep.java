@@ -45,6 +45,15 @@ public interface ActionStep {
     }
 
     /**
+     * Checks that the step is complete, so that a recipe that could never run fails when the
+     * engine is built rather than at its first event.
+     *
+     * @throws IllegalStateException if the step is missing something, saying what
+     */
+    default void validate() {
+    }
+
+    /**
      * Renders the action's parameters for an event.
      *
      * @param event the event that triggered the recipe

@@ -265,7 +265,8 @@ public final class RecipeEngine implements AutoCloseable {
          */
         public Builder config(String key, String value) {
             Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, () -> "config '" + key + "': value is null");
+            Objects.requireNonNull(value, () -> "config '" + key
+                    + "': value is null (is the environment variable it comes from set?)");
             if (config.putIfAbsent(key, value) != null) {
                 throw new IllegalArgumentException("config '" + key + "': already set");
             }
@@ -292,6 +293,9 @@ public final class RecipeEngine implements AutoCloseable {
          * Builds the engine; it does nothing until {@link RecipeEngine#start()}.
          *
          * @return the engine
+         * @throws IllegalStateException if a recipe names a service or action that is not
+         *     there or has an incomplete step, or a configuration key names no service or a key
+         *     its service does not read
          */
         public RecipeEngine build() {
             return new RecipeEngine(this);

@@ -264,6 +264,61 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void refusesConfigForNoServiceOrForAKeyItsServiceDoesNotRead() {
+        Service strict = new Service() {
+            @Override
+            public String id() {
+                return "strict";
+            }
+
+            @Override
+            public java.util.Set<String> configKeys() {
+                return java.util.Set.of("api-url", "timeout");
+            }
+        };
+        RecipeEngine.Builder typo = RecipeEngine.builder().discoverServices(false)
+                .service(strict).config("strict.api_url", "http://127.0.0.1:1");
+        RecipeEngine.Builder nobody = RecipeEngine.builder().discoverServices(false)
+                .service(strict).config("stirct.api-url", "http://127.0.0.1:1");
+
+        assertThatThrownBy(typo::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'strict.api_url'").hasMessageContaining("[api-url, timeout]");
+        assertThatThrownBy(nobody::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'stirct.api-url'").hasMessageContaining("[strict]");
+    }
+
+    @Test
+    void refusesAnIncompleteStepWhenBuilt() {
+        ActionStep incomplete = new ActionStep() {
+            @Override
+            public String service() {
+                return "notes";
+            }
+
+            @Override
+            public String action() {
+                return "write";
+            }
+
+            @Override
+            public void validate() {
+                throw new IllegalStateException("write step: no text");
+            }
+
+            @Override
+            public ObjectNode render(Event event) {
+                return JSON.createObjectNode();
+            }
+        };
+        RecipeEngine.Builder builder = RecipeEngine.builder().discoverServices(false)
+                .service(notes).recipe(Recipe.named("half").when(Trigger.of("demo.said"))
+                        .then(incomplete).build());
+
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+                .hasMessage("recipe 'half': write step: no text");
+    }
+
+    @Test
     void startingTwiceIsAnError() {
         start();
 

@@ -66,6 +66,11 @@ final class AppendRowAction implements Action {
     }
 
     @Override
+    public boolean needsConnection() {
+        return true;
+    }
+
+    @Override
     public JsonNode execute(ActionInvocation invocation) {
         Wiring parts = wiring.get();
         String spreadsheetId = spreadsheetId(invocation);

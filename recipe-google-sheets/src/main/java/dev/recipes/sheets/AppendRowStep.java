@@ -157,6 +157,20 @@ public final class AppendRowStep implements ActionStep {
      * @throws MappingException if the step has no column, a field is missing, or a column
      *     renders an object or an array
      */
+    /**
+     * Refuses a step without columns: it could only ever append an empty row.
+     *
+     * @throws IllegalStateException if no column was added
+     */
+    @Override
+    public void validate() {
+        if (columns.isEmpty()) {
+            throw new IllegalStateException("append-row step for '" + range
+                    + "': no columns; add them with column(...), and keep the step it returns: "
+                    + "steps are immutable");
+        }
+    }
+
     @Override
     public ObjectNode render(Event event) {
         if (columns.isEmpty()) {

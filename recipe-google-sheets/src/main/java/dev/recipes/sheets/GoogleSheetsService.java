@@ -5,6 +5,7 @@ import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.spi.ServiceContext;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,17 @@ public final class GoogleSheetsService implements Service {
     @Override
     public String id() {
         return ID;
+    }
+
+    /**
+     * Returns the keys the service reads: {@code api-url}, {@code token-url} and
+     * {@code request-timeout}.
+     *
+     * @return the keys
+     */
+    @Override
+    public Set<String> configKeys() {
+        return Set.of("api-url", "token-url", "request-timeout");
     }
 
     /**

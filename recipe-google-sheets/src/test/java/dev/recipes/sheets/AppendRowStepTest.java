@@ -1,6 +1,7 @@
 package dev.recipes.sheets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,6 +105,18 @@ final class AppendRowStepTest {
         assertThatThrownBy(() -> step.render(order))
                 .isInstanceOf(MappingException.class)
                 .hasMessageContaining("no columns");
+    }
+
+    @Test
+    void stepWithoutColumns_failsValidationSayingStepsAreImmutable() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D");
+
+        step.column("/text");
+
+        assertThatThrownBy(step::validate)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no columns").hasMessageContaining("immutable");
+        assertThatCode(() -> step.column("/text").validate()).doesNotThrowAnyException();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.recipes.core.webhook.WebhookResponse;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,16 @@ public final class SlackService implements Service {
     @Override
     public String id() {
         return ID;
+    }
+
+    /**
+     * Returns the one key the service reads, {@value #SIGNING_SECRET_KEY}.
+     *
+     * @return the keys
+     */
+    @Override
+    public Set<String> configKeys() {
+        return Set.of(SIGNING_SECRET_KEY);
     }
 
     /**

@@ -85,6 +85,24 @@ public final class EngineRuntime {
         this.idempotency = IdempotencyStore.inMemory(100_000, Duration.ofHours(24), this.clock);
         services.values().forEach(this::indexActions);
         recipes.forEach(this::indexRecipe);
+        checkConfig();
+    }
+
+    private void checkConfig() {
+        for (String key : config.keySet()) {
+            int dot = key.indexOf('.');
+            Service service = dot < 0 ? null : services.get(key.substring(0, dot));
+            if (service == null) {
+                throw new IllegalStateException("config '" + key + "': keys start with the id "
+                        + "of a service and a dot; services: " + services.keySet());
+            }
+            Set<String> known = service.configKeys();
+            if (!known.isEmpty() && !known.contains(key.substring(dot + 1))) {
+                throw new IllegalStateException("config '" + key + "': service '"
+                        + service.id() + "' reads no such key; it reads "
+                        + new java.util.TreeSet<>(known));
+            }
+        }
     }
 
     private static Map<String, Service> resolveServices(List<Service> byHand, boolean discover) {
@@ -125,6 +143,12 @@ public final class EngineRuntime {
 
     private void indexRecipe(Recipe recipe) {
         for (ActionStep step : recipe.steps()) {
+            try {
+                step.validate();
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("recipe '" + recipe.id() + "': "
+                        + e.getMessage(), e);
+            }
             Map<String, Action> offered = actions.get(step.service());
             if (offered == null) {
                 throw new IllegalStateException("recipe '" + recipe.id() + "': service '"
@@ -161,6 +185,22 @@ public final class EngineRuntime {
         state = State.RUNNING;
         LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
                 recipesByTopic.values().stream().mapToInt(List::size).sum());
+        warnOfMissingConnections();
+    }
+
+    // Connections may be added while the engine runs, so a missing one is worth a warning at
+    // start, not a refusal.
+    private void warnOfMissingConnections() {
+        recipesByTopic.values().stream().flatMap(List::stream).forEach(recipe -> {
+            for (ActionStep step : recipe.steps()) {
+                boolean needed = actions.get(step.service()).get(step.action()).needsConnection();
+                if (needed && connections.find(step.service(), step.connection()).isEmpty()) {
+                    LOG.warn("Recipe '{}': connection '{}/{}' is not in the connection store; "
+                            + "its actions fail until it is added with connections().put()",
+                            recipe.id(), step.service(), step.connection());
+                }
+            }
+        });
     }
 
     private void subscribe() {

@@ -116,10 +116,11 @@ public final class SlackSignature {
     public void verify(String timestamp, String signature, byte[] body) {
         long seconds = parseTimestamp(timestamp);
         long now = clock.instant().getEpochSecond();
-        if (Math.abs(now - seconds) > window.toSeconds()) {
+        long age = now - seconds;
+        if (Math.abs(age) > window.toSeconds()) {
             throw new SignatureException("slack signature: timestamp " + seconds + " is "
-                    + (now - seconds) + " s from now, outside the " + window.toSeconds()
-                    + " s replay window");
+                    + (age > 0 ? age + " s old" : -age + " s in the future") + ", outside the "
+                    + window.toSeconds() + " s replay window (is this server's clock right?)");
         }
         byte[] presented = parseSignature(signature);
         if (!MessageDigest.isEqual(presented, mac(timestamp, body))) {

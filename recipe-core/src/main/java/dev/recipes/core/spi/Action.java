@@ -18,6 +18,16 @@ public interface Action {
     String name();
 
     /**
+     * Tells whether the action runs as a connection from the connection store; the engine warns
+     * at start about recipes whose connection is missing.
+     *
+     * @return {@code false} unless the action overrides it
+     */
+    default boolean needsConnection() {
+        return false;
+    }
+
+    /**
      * Runs the action once.
      *
      * @param invocation the parameters, the connection and the idempotency key

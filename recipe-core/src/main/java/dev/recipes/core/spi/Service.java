@@ -3,6 +3,7 @@ package dev.recipes.core.spi;
 import dev.recipes.core.webhook.WebhookHandler;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A plugin for one third-party system: the triggers it feeds and the actions it offers.
@@ -22,6 +23,17 @@ public interface Service {
      * @return lowercase letters, digits, '.', '_' or '-', such as {@code slack}
      */
     String id();
+
+    /**
+     * Returns the configuration keys the service reads, without the {@code <id>.} prefix, so
+     * that the engine can refuse a misspelled one.
+     *
+     * @return the keys; empty (the default) if the service does not declare them, and then any
+     *     key under its prefix is accepted
+     */
+    default Set<String> configKeys() {
+        return Set.of();
+    }
 
     /**
      * Starts the service.
