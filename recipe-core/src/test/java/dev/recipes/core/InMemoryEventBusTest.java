@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 final class InMemoryEventBusTest {
@@ -100,6 +101,91 @@ final class InMemoryEventBusTest {
 
         assertThat(bus.awaitIdle(WAIT)).isTrue();
         assertThat(handled).containsExactly("bad", "good");
+    }
+
+    @Test
+    void aHandlerThrowingAnErrorKeepsItsThread() throws Exception {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> {
+            handled.add(e.id());
+            throw new AssertionError("boom");
+        });
+
+        bus.publish("t", event("1"));
+        bus.publish("t", event("2"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).containsExactly("1", "2");
+    }
+
+    @RepeatedTest(20)
+    void everyEventAcceptedWhileClosingIsHandled() throws Exception {
+        EventBus closing = EventBus.inMemory(10_000);
+        java.util.concurrent.atomic.AtomicInteger handled =
+                new java.util.concurrent.atomic.AtomicInteger();
+        closing.subscribe("t", "g", e -> handled.incrementAndGet());
+        java.util.concurrent.atomic.AtomicInteger accepted =
+                new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch publishing = new CountDownLatch(4);
+        List<Thread> publishers = new java.util.ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            Thread publisher = new Thread(() -> {
+                publishing.countDown();
+                for (int i = 0; i < 2_000; i++) {
+                    try {
+                        closing.publish("t", event("e" + i));
+                        accepted.incrementAndGet();
+                    } catch (EventRejectedException e) {
+                        return;
+                    }
+                }
+            });
+            publisher.start();
+            publishers.add(publisher);
+        }
+        publishing.await();
+
+        boolean drained = closing.close(WAIT);
+        for (Thread publisher : publishers) {
+            publisher.join(WAIT.toMillis());
+        }
+
+        assertThat(drained).isTrue();
+        assertThat(handled.get()).isEqualTo(accepted.get());
+    }
+
+    @Test
+    void whileClosingOnlyHandlersMayPublishSoTheirWorkIsFinished() throws Exception {
+        EventBus closing = EventBus.inMemory(10);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> followUps = new CopyOnWriteArrayList<>();
+        closing.subscribe("first", "g", e -> {
+            release.await();
+            closing.publish("second", event("follow-up-of-" + e.id()));
+        });
+        closing.subscribe("second", "g", e -> followUps.add(e.id()));
+        closing.publish("first", event("1"));
+        Thread closer = new Thread(() -> closing.close(WAIT));
+        closer.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!rejects(closing)) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+
+        release.countDown();
+        closer.join(WAIT.toMillis());
+
+        assertThat(followUps).containsExactly("follow-up-of-1");
+    }
+
+    private static boolean rejects(EventBus closing) {
+        try {
+            closing.publish("nobody", event("probe"));
+            return false;
+        } catch (EventRejectedException e) {
+            return true;
+        }
     }
 
     @Test

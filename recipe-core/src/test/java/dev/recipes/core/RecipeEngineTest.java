@@ -142,6 +142,92 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void filterThrowingAnErrorFailsThatEventOnlyAndLaterEventsRun() throws Exception {
+        Recipe picky = Recipe.named("picky").when(Trigger.of("demo.said"))
+                .filter(event -> {
+                    if (event.id().startsWith("bad")) {
+                        throw new AssertionError("picky filter");
+                    }
+                    return true;
+                })
+                .then(ActionStep.of("notes", "write").pointer("text", "/text").build())
+                .build();
+        List<Event> failures = new CopyOnWriteArrayList<>();
+        start(picky);
+        engine.bus().subscribe(RecipeEngine.RECIPE_FAILED_TOPIC, "test", failures::add);
+
+        for (int i = 0; i < 5; i++) {
+            engine.publish(said("bad" + i, "x"));
+        }
+        engine.publish(said("good", "after"));
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(notes.written).containsExactly("after");
+        assertThat(failures).hasSize(5);
+    }
+
+    @Test
+    void actionThrowingAnErrorIsReportedAndTheRunnerCarriesOn() throws Exception {
+        List<Event> failed = new CopyOnWriteArrayList<>();
+        start(noteText("copy"));
+        engine.bus().subscribe("result.notes.write.failed", "test", failed::add);
+
+        for (int i = 0; i < 6; i++) {
+            engine.publish(said("e" + i, "error please"));
+        }
+        engine.publish(said("ok", "fine"));
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(failed).hasSize(6);
+        assertThat(failed.get(0).data().at("/error/message").asText())
+                .contains("java.lang.StackOverflowError");
+        assertThat(notes.written).containsExactly("fine");
+    }
+
+    @Test
+    void eventsWithTheSameIdFromDifferentSourcesBothRun() throws Exception {
+        start(noteText("copy"));
+
+        engine.publish(Event.builder("demo.said").id("42").source("/shop/eu")
+                .data(JSON.createObjectNode().put("text", "eu")).build());
+        engine.publish(Event.builder("demo.said").id("42").source("/shop/us")
+                .data(JSON.createObjectNode().put("text", "us")).build());
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(notes.written).containsExactlyInAnyOrder("eu", "us");
+    }
+
+    @Test
+    void publishingBeforeStartIsRefusedRatherThanLost() {
+        engine = RecipeEngine.builder().discoverServices(false).service(notes)
+                .recipe(noteText("copy")).build();
+
+        assertThatThrownBy(() -> engine.publish(said("early", "x")))
+                .isInstanceOf(EventRejectedException.class)
+                .hasMessageContaining("not started");
+    }
+
+    @Test
+    void handlerThrowingAnErrorGets500() {
+        start();
+
+        WebhookResponse response = engine.webhooks().handle(post("/hooks/notes", "overflow"));
+
+        assertThat(response.status()).isEqualTo(500);
+    }
+
+    @Test
+    void longUnknownPathsAreNotEchoedWhole() {
+        start();
+        String path = "/hooks/" + "x".repeat(10_000);
+
+        WebhookResponse response = engine.webhooks().handle(post(path, ""));
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.bodyText().length()).isLessThan(200);
+    }
+
+    @Test
     void resultEventsReportSuccessAndClassifiedFailure() throws Exception {
         List<Event> results = new CopyOnWriteArrayList<>();
         start(noteText("copy"));
@@ -157,7 +243,7 @@ final class RecipeEngineTest {
         Event failed = results.stream().filter(e -> e.type().endsWith("failed")).findFirst()
                 .orElseThrow();
         assertThat(failed.data().at("/error/retryable").asBoolean()).isFalse();
-        assertThat(failed.data().get("idempotencyKey").asText()).isEqualTo("e2:copy:0");
+        assertThat(failed.data().get("idempotencyKey").asText()).isEqualTo("/recipes#e2:copy:0");
     }
 
     @Test
@@ -425,6 +511,9 @@ final class RecipeEngineTest {
                 if (body.equals("crash")) {
                     throw new IllegalStateException("handler bug");
                 }
+                if (body.equals("overflow")) {
+                    throw new StackOverflowError();
+                }
                 hooks.add(body);
                 return WebhookResponse.status(202);
             });
@@ -443,6 +532,9 @@ final class RecipeEngineTest {
                     String text = invocation.requireText("text");
                     if (text.startsWith("reject")) {
                         throw ActionException.permanent("notes: rejected", null);
+                    }
+                    if (text.startsWith("error")) {
+                        throw new StackOverflowError();
                     }
                     written.add(text);
                     return JSON.createObjectNode().put("written", text);

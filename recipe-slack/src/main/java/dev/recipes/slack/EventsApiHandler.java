@@ -29,6 +29,9 @@ final class EventsApiHandler implements WebhookHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Pattern TEAM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    // Slack's event ids are short and alphanumeric ("Ev0PV52K25"); the bound keeps a signed but
+    // absurd id out of the dedupe store and the logs.
+    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String DEDUPE_PREFIX = "slack:";
 
     private final ServiceContext context;
@@ -86,6 +89,10 @@ final class EventsApiHandler implements WebhookHandler {
         String eventId = text(envelope, "event_id");
         if (eventId == null) {
             return badRequest("event_callback: field 'event_id' is missing or not text");
+        }
+        if (!EVENT_ID.matcher(eventId).matches()) {
+            return badRequest("event_callback: field 'event_id' '" + abbreviate(eventId)
+                    + "' is not a Slack event id (up to 128 letters, digits, '.', '_', '-')");
         }
         String subject = "event_callback '" + eventId + "': ";
         JsonNode inner = envelope.get("event");

@@ -202,6 +202,31 @@ final class SlackEventsWebhookTest {
         assertThat(slack.published()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Ev 1", "Ev\n1", "Ev/1"})
+    void refusesAnEventIdThatIsNotOne(String eventId) throws Exception {
+        ObjectNode envelope = (ObjectNode) json.readTree(resource("message.json"));
+        envelope.put("event_id", eventId);
+
+        WebhookResponse response = slack.send(json.writeValueAsBytes(envelope));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.bodyText()).contains("event_id");
+        assertThat(slack.published()).isEmpty();
+    }
+
+    @Test
+    void refusesAnAbsurdlyLongEventIdWithoutEchoingIt() throws Exception {
+        ObjectNode envelope = (ObjectNode) json.readTree(resource("message.json"));
+        envelope.put("event_id", "Ev" + "X".repeat(1_000_000));
+
+        WebhookResponse response = slack.send(json.writeValueAsBytes(envelope));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.bodyText().length()).isLessThan(300);
+        assertThat(slack.published()).isEmpty();
+    }
+
     @Test
     void refusesAnInnerEventThatIsNotAnObject() throws Exception {
         ObjectNode envelope = (ObjectNode) json.readTree(resource("message.json"));

@@ -67,12 +67,13 @@ final class ActionRunner {
                     request.action(), request.idempotencyKey(),
                     e.retryable() ? "retryable" : "permanent", e.getMessage());
             publish(request, "failed", "error", errorJson(e.getMessage(), e.retryable()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             runtime.idempotency().release(request.idempotencyKey());
-            LOG.warn("Action '{}/{}' threw an unclassified exception for '{}'; treated as "
-                    + "permanent. Throw ActionException to classify it", request.service(),
-                    request.action(), request.idempotencyKey(), e);
-            publish(request, "failed", "error", errorJson(String.valueOf(e), false));
+            LOG.warn("Action '{}/{}' threw an unclassified {} for '{}'; treated as permanent. "
+                    + "Throw ActionException to classify it", request.service(),
+                    request.action(), e.getClass().getName(), request.idempotencyKey(), e);
+            publish(request, "failed", "error", errorJson("action '" + request.service() + "/"
+                    + request.action() + "' threw " + e.getClass().getName(), false));
         }
     }
 

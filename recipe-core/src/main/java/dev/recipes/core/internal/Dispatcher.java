@@ -53,7 +53,7 @@ final class Dispatcher {
         } catch (MappingException e) {
             fail(recipe, event, e.getMessage(), e.field(), null);
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             fail(recipe, event, "selector, filter or mapping threw " + e, null, e);
             return;
         }
@@ -67,13 +67,23 @@ final class Dispatcher {
         for (int i = 0; i < recipe.steps().size(); i++) {
             ActionStep step = recipe.steps().get(i);
             ObjectNode params = step.render(event);
-            String key = event.id() + ":" + recipe.id() + ":" + i;
+            String key = idempotencyKey(event, recipe, i);
             requests.add(new ActionRequest(step.service(), step.action(), step.connection(), key,
                     recipe.id(), event.id(), params));
         }
         return requests;
     }
 
+    /**
+     * The key under which one step of a recipe runs once for an event: an event is identified
+     * by its source and id together, as CloudEvents says.
+     */
+    static String idempotencyKey(Event event, Recipe recipe, int step) {
+        return event.source() + "#" + event.id() + ":" + recipe.id() + ":" + step;
+    }
+
+    // Limitation: a full action queue blocks this dispatch thread, so a slow action also slows
+    // the other recipes of the same trigger topic; per-recipe queues would isolate them.
     // Waits for room rather than failing at once: a full action queue slows this recipe
     // topic's dispatch, which is the backpressure the bounded queues are there to give.
     private void publish(Recipe recipe, Event event, ActionRequest request)

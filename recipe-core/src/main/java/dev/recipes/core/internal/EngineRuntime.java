@@ -229,14 +229,16 @@ public final class EngineRuntime {
      */
     public WebhookResponse handleWebhook(WebhookRequest request) {
         if (!request.path().startsWith(HOOKS)) {
-            return WebhookResponse.text(404, "no webhook at '" + request.path() + "'");
+            return WebhookResponse.text(404, "no webhook at '" + abbreviate(request.path())
+                    + "'");
         }
         String serviceId = request.path().substring(HOOKS.length());
         Service service = services.get(serviceId);
         Optional<WebhookHandler> handler = service == null
                 ? Optional.empty() : service.webhook();
         if (handler.isEmpty()) {
-            return WebhookResponse.text(404, "no service '" + serviceId + "' takes webhooks");
+            return WebhookResponse.text(404, "no service '" + abbreviate(serviceId)
+                    + "' takes webhooks");
         }
         if (!"POST".equals(request.method())) {
             return WebhookResponse.text(405, "webhooks take POST, not " + request.method())
@@ -252,10 +254,14 @@ public final class EngineRuntime {
             return unavailable(e.getMessage())
                     .withHeader("Retry-After", String.valueOf(
                             Math.max(1, e.retryAfter().toSeconds())));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("Webhook handler of service '{}' failed", serviceId, e);
             return WebhookResponse.text(500, "service '" + serviceId + "' failed");
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
     }
 
     private static WebhookResponse unavailable(String why) {
@@ -268,6 +274,10 @@ public final class EngineRuntime {
      * @param event the event
      */
     public void publishTrigger(Event event) {
+        if (state == State.NEW) {
+            throw new EventRejectedException("engine: not started; event '" + event.id()
+                    + "' was not taken, call start() first", Duration.ofSeconds(1));
+        }
         bus.publish(Trigger.topicFor(event.type()), event);
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -33,7 +35,14 @@ public final class InMemoryEventBus implements EventBus {
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private long pending; // queued or being handled; guarded by idle
+    // Publishers hold the read lock while they check the state and queue; close() takes the
+    // write lock to start closing, so no publish that saw the bus open is still on its way.
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private volatile boolean closing;
     private volatile boolean closed;
+    // The bus whose handler the current thread is running: while the bus closes, only handlers
+    // may still publish, so that the work of events already taken is finished.
+    private static final ThreadLocal<InMemoryEventBus> DELIVERING = new ThreadLocal<>();
 
     /**
      * Creates a bus.
@@ -52,16 +61,22 @@ public final class InMemoryEventBus implements EventBus {
     public void publish(String topic, Event event) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(event, "event");
-        if (closed) {
-            throw new EventRejectedException("bus: closed; event '" + event.id()
-                    + "' on topic '" + topic + "' was not taken", RETRY_AFTER);
+        gate.readLock().lock();
+        try {
+            if (closed || (closing && DELIVERING.get() != this)) {
+                throw new EventRejectedException("bus: " + (closed ? "closed" : "closing")
+                        + "; event '" + event.id() + "' on topic '" + topic + "' was not taken",
+                        RETRY_AFTER);
+            }
+            Topic target = topics.get(topic);
+            if (target == null) {
+                LOG.debug("No subscriber on topic '{}'; event '{}' dropped", topic, event.id());
+                return;
+            }
+            target.offer(event);
+        } finally {
+            gate.readLock().unlock();
         }
-        Topic target = topics.get(topic);
-        if (target == null) {
-            LOG.debug("No subscriber on topic '{}'; event '{}' dropped", topic, event.id());
-            return;
-        }
-        target.offer(event);
     }
 
     @Override
@@ -96,6 +111,12 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public boolean close(Duration deadline) {
+        gate.writeLock().lock();
+        try {
+            closing = true;
+        } finally {
+            gate.writeLock().unlock();
+        }
         boolean drained;
         try {
             drained = awaitIdle(deadline);
@@ -223,14 +244,16 @@ public final class InMemoryEventBus implements EventBus {
 
         private void deliver(Event event) {
             MDC.put("eventId", event.id());
+            DELIVERING.set(InMemoryEventBus.this);
             try {
                 handler.handle(event);
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
                 // Limitation: a failed handler is logged and the event acknowledged; the
                 // in-memory bus does not redeliver it.
                 LOG.error("Handler in group '{}' on topic '{}' failed on event '{}'",
                         group.name, topic, event.id(), e);
             } finally {
+                DELIVERING.remove();
                 MDC.remove("eventId");
                 changePending(-1);
             }

@@ -39,9 +39,13 @@ import org.slf4j.LoggerFactory;
  * Requests run on a fixed number of threads with a bounded queue; when both are full, a request
  * gets 503 with {@code Retry-After: 1} right away. A handler that throws gives 500.
  *
- * <p>Limitation: the JDK server has no read timeout of its own, so a client that sends slowly
- * holds a thread until it finishes; set the system property
- * {@code sun.net.httpserver.maxReqTime} (seconds) to bound it. Before answering 413 to a body
+ * <p>Limitation: the JDK server reads a request's line and headers on a worker thread and has no
+ * read timeout of its own, so clients that open connections and then stall hold the workers,
+ * and enough of them keep well-formed requests from being answered at all, 503 included. Put the
+ * server behind a reverse proxy that buffers whole requests (as nginx does by default) wherever
+ * clients other than the webhook senders can reach it; the system property
+ * {@code sun.net.httpserver.maxReqTime} (seconds) bounds how long one request may take to
+ * arrive. Before answering 413 to a body
  * whose declared length is at most 2 MiB, the server reads and drops it, so that the client reads
  * the answer; a client sending a larger or a chunked body may see the connection reset instead.
  *

@@ -155,7 +155,7 @@ final class WebhookExchangeHandler implements HttpHandler {
             }
             LOG.error("Webhook handler answered {} {} with null; answering 500",
                     request.method(), request.path());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("Webhook handler failed on {} {}; answering 500",
                     request.method(), request.path(), e);
         }

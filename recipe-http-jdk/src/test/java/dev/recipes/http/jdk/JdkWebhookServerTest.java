@@ -328,6 +328,19 @@ final class JdkWebhookServerTest {
     }
 
     @Test
+    void handlerThatThrowsAnErrorGives500AndTheServerCarriesOn() throws Exception {
+        server = JdkWebhookServer.builder(request -> {
+            throw new StackOverflowError();
+        }).address(new InetSocketAddress(LOOPBACK, 0)).threads(1).start();
+
+        HttpResponse<String> first = send(post("/hooks/any", new byte[0]).build());
+        HttpResponse<String> second = send(post("/hooks/any", new byte[0]).build());
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(second.statusCode()).isEqualTo(500);
+    }
+
+    @Test
     void handlerThatAnswersNullGives500() throws Exception {
         server = JdkWebhookServer.builder(request -> null)
                 .address(new InetSocketAddress(LOOPBACK, 0))
