@@ -121,7 +121,8 @@ public interface Mapping {
             return JsonPointer.compile(jsonPointer);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "mapping: '" + jsonPointer + "' is not a JSON Pointer (it must start with '/')",
+                    "mapping: '" + jsonPointer + "' is not a JSON Pointer (it must start with "
+                            + "'/'; for a fixed value use Mapping.constant)",
                     e);
         }
     }
