@@ -42,7 +42,7 @@ final class ApiHttp {
      *
      * @param status the HTTP status
      * @param headers the headers
-     * @param body the body, at most {@link #MAX_BODY_BYTES}
+     * @param body the body, cut at {@link #MAX_BODY_BYTES}
      */
     record Response(int status, HttpHeaders headers, byte[] body) {
     }
@@ -52,14 +52,26 @@ final class ApiHttp {
      *
      * @param request the request, with its timeout set
      * @param subject what is being called, starting each error message
-     * @return the response, whatever its status
+     * @return the response, whatever its status; the body of a failure status larger than
+     *     allowed is cut at {@link #MAX_BODY_BYTES}, so that the status still decides
      * @throws ActionException retryable if the request could not be sent, timed out or the
-     *     thread was interrupted; permanent if the answer is larger than allowed
+     *     thread was interrupted; permanent if a successful (2xx) answer is larger than allowed
+     *     or the HTTP client refuses the request
      */
     Response send(HttpRequest request, String subject) {
         try {
-            HttpResponse<byte[]> response = client.send(request, info -> new LimitedBody());
-            return new Response(response.statusCode(), response.headers(), response.body());
+            HttpResponse<Body> response = client.send(request, info -> new LimitedBody());
+            Body body = response.body();
+            if (body.truncated() && response.statusCode() / 100 == 2) {
+                throw ActionException.permanent(subject + ": the answer from '"
+                        + origin(request) + "' is larger than " + MAX_BODY_BYTES + " bytes",
+                        null);
+            }
+            return new Response(response.statusCode(), response.headers(), body.bytes());
+        } catch (IllegalArgumentException e) {
+            // The client's message may quote a header value, such as the bearer token.
+            throw ActionException.permanent(subject + ": the HTTP client refused the request "
+                    + "to '" + origin(request) + "'", null);
         } catch (HttpTimeoutException e) {
             throw ActionException.retryable(subject + ": no answer from '" + origin(request)
                     + "' within " + request.timeout().map(Duration::toString).orElse("the "
@@ -68,12 +80,6 @@ final class ApiHttp {
             throw ActionException.retryable(subject + ": cannot connect to '"
                     + origin(request) + "'", null, e);
         } catch (IOException e) {
-            // The client wraps a body subscriber's failure in an IOException of its own.
-            if (e instanceof BodyTooLargeException
-                    || e.getCause() instanceof BodyTooLargeException) {
-                throw ActionException.permanent(subject + ": the answer from '"
-                        + origin(request) + "' is larger than " + MAX_BODY_BYTES + " bytes", e);
-            }
             throw ActionException.retryable(subject + ": request to '" + origin(request)
                     + "' failed: " + e, null, e);
         } catch (InterruptedException e) {
@@ -111,25 +117,27 @@ final class ApiHttp {
                 + request.uri().getRawPath();
     }
 
-    /** Thrown when a response body is larger than {@link #MAX_BODY_BYTES}. */
-    static final class BodyTooLargeException extends IOException {
-
-        private static final long serialVersionUID = 1L;
-
-        BodyTooLargeException() {
-            super("response body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
+    /**
+     * A body read up to the limit.
+     *
+     * @param bytes the bytes read, at most {@link #MAX_BODY_BYTES}
+     * @param truncated whether more bytes came and were dropped
+     */
+    private record Body(byte[] bytes, boolean truncated) {
     }
 
-    /** Collects a body into memory, failing once it passes the limit. */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+    /**
+     * Collects a body into memory; once it passes the limit, keeps the first
+     * {@link #MAX_BODY_BYTES} and stops reading.
+     */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
 
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final CompletableFuture<Body> result = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private Flow.Subscription subscription;
 
         @Override
-        public CompletionStage<byte[]> getBody() {
+        public CompletionStage<Body> getBody() {
             return result;
         }
 
@@ -141,15 +149,20 @@ final class ApiHttp {
 
         @Override
         public void onNext(List<ByteBuffer> buffers) {
+            if (result.isDone()) {
+                return;
+            }
             for (ByteBuffer buffer : buffers) {
-                if (bytes.size() + buffer.remaining() > MAX_BODY_BYTES) {
+                int room = MAX_BODY_BYTES - bytes.size();
+                int take = Math.min(room, buffer.remaining());
+                byte[] chunk = new byte[take];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, take);
+                if (buffer.hasRemaining()) {
                     subscription.cancel();
-                    result.completeExceptionally(new BodyTooLargeException());
+                    result.complete(new Body(bytes.toByteArray(), true));
                     return;
                 }
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
             }
         }
 
@@ -160,7 +173,7 @@ final class ApiHttp {
 
         @Override
         public void onComplete() {
-            result.complete(bytes.toByteArray());
+            result.complete(new Body(bytes.toByteArray(), false));
         }
     }
 }

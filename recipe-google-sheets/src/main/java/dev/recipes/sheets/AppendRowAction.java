@@ -105,13 +105,21 @@ final class AppendRowAction implements Action {
     // may add the row twice, and no key column is checked before appending again.
     private static ApiHttp.Response send(Wiring parts, URI uri,
             HttpRequest.BodyPublisher body, AccessToken token, String subject) {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(parts.settings().requestTimeout())
-                .header("Authorization", "Bearer " + token.value().reveal())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .header("Accept", "application/json")
-                .POST(body)
-                .build();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(uri)
+                    .timeout(parts.settings().requestTimeout())
+                    .header("Authorization", "Bearer " + token.value().reveal())
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .header("Accept", "application/json")
+                    .POST(body)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // The builder's message quotes the header value it refused: the bearer token.
+            throw ActionException.permanent(subject + ": the request to Google cannot be "
+                    + "built with the access token of service account '" + token.clientEmail()
+                    + "'", null);
+        }
         return parts.http().send(request, subject);
     }
 

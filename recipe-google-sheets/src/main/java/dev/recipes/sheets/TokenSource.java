@@ -40,6 +40,12 @@ final class TokenSource {
     /** The OAuth 2.0 grant type of a JWT bearer assertion (RFC 7523). */
     static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
+    /** The longest lifetime taken from {@code expires_in}; Google's tokens last an hour. */
+    static final Duration MAX_LIFETIME = Duration.ofHours(24);
+
+    /** The longest access token accepted; Google's are a few hundred characters. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+
     private static final Logger LOG = LoggerFactory.getLogger(TokenSource.class);
     private static final String FORM_PREFIX = "grant_type="
             + URLEncoder.encode(GRANT_TYPE, StandardCharsets.UTF_8) + "&assertion=";
@@ -187,13 +193,21 @@ final class TokenSource {
         } catch (IllegalStateException e) {
             throw ActionException.permanent(subject + ": " + e.getMessage(), null);
         }
-        HttpRequest request = HttpRequest.newBuilder(tokenUrl)
-                .timeout(settings.requestTimeout())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(FORM_PREFIX + assertion))
-                .build();
         String account = subject + ": service account '" + key.clientEmail() + "'";
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(tokenUrl)
+                    .timeout(settings.requestTimeout())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(FORM_PREFIX + assertion))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // The builder's message may quote what it refused; the request carries the key's
+            // signed assertion.
+            throw ActionException.permanent(account + ": the request to token endpoint '"
+                    + tokenUrl + "' cannot be built", null);
+        }
         Instant sentAt = clock.instant();
         ApiHttp.Response response = http.send(request, account + ": token endpoint");
         if (response.status() == 200) {
@@ -214,20 +228,67 @@ final class TokenSource {
             body = json.missingNode();
         }
         JsonNode accessToken = body == null ? null : body.get("access_token");
-        JsonNode expiresIn = body == null ? null : body.get("expires_in");
+        long expiresIn = body == null ? 0 : positiveSeconds(body.get("expires_in"));
         String tokenType = body == null ? "" : body.path("token_type").asText("Bearer");
         boolean bearer = "bearer".equals(tokenType.toLowerCase(Locale.ROOT));
         if (accessToken == null || !accessToken.isTextual() || accessToken.asText().isEmpty()
-                || expiresIn == null || !expiresIn.canConvertToLong()
-                || expiresIn.asLong() <= 0 || !bearer) {
+                || expiresIn <= 0 || !bearer) {
             throw ActionException.permanent(account + ": token endpoint '" + tokenUrl
                     + "' answered 200 without a Bearer 'access_token' and a positive "
                     + "'expires_in'; check config 'google-sheets.token-url'", null);
         }
-        long lifetime = expiresIn.asLong();
+        if (!isHeaderSafe(accessToken.asText())) {
+            // The token is never quoted: it is a secret even when it is malformed.
+            throw ActionException.permanent(account + ": token endpoint '" + tokenUrl
+                    + "' answered 200 with an 'access_token' that is not 1 to "
+                    + MAX_TOKEN_LENGTH + " visible ASCII characters; check config "
+                    + "'google-sheets.token-url'", null);
+        }
+        long lifetime = expiresIn;
+        if (lifetime > MAX_LIFETIME.toSeconds()) {
+            LOG.warn("{}: token endpoint '{}' gave 'expires_in' {}; the token is used for at "
+                    + "most {}", account, tokenUrl, body.get("expires_in"), MAX_LIFETIME);
+            lifetime = MAX_LIFETIME.toSeconds();
+        }
         long usable = Math.max(lifetime - REFRESH_MARGIN.toSeconds(), lifetime / 2);
         return new AccessToken(Secret.of(accessToken.asText()), key.clientEmail(),
                 sentAt.plusSeconds(usable));
+    }
+
+    /**
+     * Reads {@code expires_in}.
+     *
+     * @param expiresIn the field, or {@code null}
+     * @return the whole seconds, {@link Long#MAX_VALUE} for a positive number too large for a
+     *     long, or 0 if the field is missing, not a number or not positive
+     */
+    private static long positiveSeconds(JsonNode expiresIn) {
+        if (expiresIn == null || !expiresIn.isNumber()) {
+            return 0;
+        }
+        if (expiresIn.canConvertToLong()) {
+            return Math.max(expiresIn.asLong(), 0);
+        }
+        return expiresIn.doubleValue() > 0 ? Long.MAX_VALUE : 0;
+    }
+
+    /**
+     * Tells whether a token can go in an {@code Authorization} header as it is.
+     *
+     * @param token the token
+     * @return {@code true} for 1 to {@link #MAX_TOKEN_LENGTH} visible ASCII characters
+     */
+    private static boolean isHeaderSafe(String token) {
+        if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private ActionException failure(ApiHttp.Response response, String account, URI tokenUrl) {

@@ -360,6 +360,109 @@ final class AppendRowActionTest {
         assertThat(failure).hasMessageContaining("is larger than 1048576 bytes");
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {429, 500, 503})
+    void hugeTransientAnswer_isStillRetryable(int status) {
+        Action action = start(Map.of());
+        google.answerApi(status, "<html>" + "overloaded ".repeat(200_000) + "</html>",
+                Map.of("Retry-After", "7"));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+        assertThat(failure).hasMessageContaining("Google answered " + status)
+                .message().hasSizeLessThan(1000);
+    }
+
+    @Test
+    void hugeClientErrorAnswer_isPermanentByItsStatus() {
+        Action action = start(Map.of());
+        google.answerApi(404, "x".repeat(ApiHttp.MAX_BODY_BYTES * 2));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageEndingWith("Google answered 404: no Google error details "
+                + "in the response");
+    }
+
+    @Test
+    void hugeTokenEndpointOverload_isRetryable() {
+        Action action = start(Map.of());
+        google.answerToken(503, "x".repeat(ApiHttp.MAX_BODY_BYTES + 1));
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure).hasMessageContaining("token endpoint '" + google.tokenUrl()
+                + "' answered 503");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ya29.THE-ACCESS-TOKEN\\nX", "ya29.THE-ACCESS-TOKEN X",
+        "ya29.THE-ACCESS-TOKEN\\u00e9", "ya29.THE-ACCESS-TOKEN\\u007f"})
+    void malformedAccessToken_isPermanentAndNeverQuoted(String jsonToken) {
+        Action action = start(Map.of());
+        google.answerToken(200, "{\"access_token\":\"" + jsonToken
+                + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasNoCause()
+                .hasMessageContaining("answered 200 with an 'access_token' that is not 1 to 4096 "
+                        + "visible ASCII characters")
+                .message().doesNotContain("THE-ACCESS-TOKEN");
+        assertThat(google.apiRequests()).isEmpty();
+    }
+
+    @Test
+    void overlongAccessToken_isPermanentAndNeverQuoted() {
+        Action action = start(Map.of());
+        String token = "ya29." + "T".repeat(TokenSource.MAX_TOKEN_LENGTH);
+        google.answerToken(200, "{\"access_token\":\"" + token
+                + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasNoCause().message().doesNotContain("TTTT");
+        assertThat(google.apiRequests()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9223372036854775807", "99999999999999999999999", "1e30"})
+    void hugeExpiresIn_isCappedAtADay(String expiresIn) {
+        Action action = start(Map.of());
+        google.answerToken(200, "{\"access_token\":\"ya29.long\",\"expires_in\":" + expiresIn
+                + ",\"token_type\":\"Bearer\"}");
+        action.execute(invocation(row("Log!A:A", "one")));
+
+        clock.advance(Duration.ofHours(24).minusSeconds(60 + 1));
+        action.execute(invocation(row("Log!A:A", "two")));
+        clock.advance(Duration.ofSeconds(1));
+        action.execute(invocation(row("Log!A:A", "three")));
+
+        assertThat(google.tokenRequests()).hasSize(2);
+        assertThat(google.apiRequests()).extracting(r -> r.header("Authorization"))
+                .containsExactly("Bearer ya29.long", "Bearer ya29.long", "Bearer ya29.stub-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "-9223372036854775808", "-1e30", "\"3599\"", "null"})
+    void nonPositiveExpiresIn_isPermanent(String expiresIn) {
+        Action action = start(Map.of());
+        google.answerToken(200, "{\"access_token\":\"ya29.x\",\"expires_in\":" + expiresIn
+                + ",\"token_type\":\"Bearer\"}");
+
+        ActionException failure = fail(action, row("Log!A:A", "one"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("answered 200 without a Bearer 'access_token' "
+                + "and a positive 'expires_in'");
+    }
+
     @Test
     void refusedGrant_isPermanentWithHint() {
         Action action = start(Map.of());
