@@ -24,9 +24,11 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +89,13 @@ public final class FakeSheetsServer implements AutoCloseable {
             "https://www.googleapis.com/auth/spreadsheets",
             "https://www.googleapis.com/auth/drive",
             "https://www.googleapis.com/auth/drive.file");
+    private static final Pattern SPREADSHEET_ID = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final int MAX_SHEET_NAME = 100;
+    /** RFC 9110 token characters besides letters and digits. */
+    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+    /** Response headers the server writes itself, to frame the body. */
+    private static final Set<String> FRAMING_HEADERS = Set.of("content-length",
+            "transfer-encoding");
     private static final AtomicInteger ACCOUNTS = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -173,9 +182,10 @@ public final class FakeSheetsServer implements AutoCloseable {
      *
      * @param clientEmail the account's email, the JWT's {@code iss}
      * @param publicKey the RSA public key its JWTs are checked with
+     * @throws IllegalArgumentException if the email does not look like an email
      */
     public void registerServiceAccount(String clientEmail, PublicKey publicKey) {
-        Objects.requireNonNull(clientEmail, "clientEmail");
+        TestServiceAccount.requireEmail(clientEmail, "fake sheets server");
         Objects.requireNonNull(publicKey, "publicKey");
         synchronized (lock) {
             accounts.computeIfAbsent(clientEmail, email -> new ArrayList<>()).add(publicKey);
@@ -196,8 +206,10 @@ public final class FakeSheetsServer implements AutoCloseable {
      * Generates a service account with the given email whose key file points at this fake,
      * and registers it.
      *
-     * @param clientEmail the account's email
+     * @param clientEmail the account's email, such as
+     *     {@code robot@my-project.iam.gserviceaccount.com}
      * @return the account
+     * @throws IllegalArgumentException if the email does not look like an email
      */
     public TestServiceAccount newServiceAccount(String clientEmail) {
         return TestServiceAccount.generate(clientEmail, tokenUrl()).registerWith(this);
@@ -206,13 +218,17 @@ public final class FakeSheetsServer implements AutoCloseable {
     /**
      * Creates an empty spreadsheet, replacing one with the same id.
      *
-     * @param spreadsheetId the id
+     * @param spreadsheetId the id: letters, digits, {@code -} and {@code _}, as Google's are
      * @param sheetNames the sheets it has; appends to any other sheet get 400 "Unable to parse
-     *     range". With no names, any sheet is created on its first append.
+     *     range". With no names, any sheet is created on its first append. Each name is
+     *     non-blank, at most 100 characters, without control characters or {@code !} (a name
+     *     with {@code !} reads as a range, such as {@code Log!A1}), and unique regardless of case
+     * @throws IllegalArgumentException if the id or a sheet name is not one Google would take
      */
     public void createSpreadsheet(String spreadsheetId, String... sheetNames) {
-        Objects.requireNonNull(spreadsheetId, "spreadsheetId");
-        Spreadsheet created = new Spreadsheet(spreadsheetId, List.of(sheetNames));
+        requireSpreadsheetId(spreadsheetId);
+        Spreadsheet created = new Spreadsheet(spreadsheetId,
+                requireSheetNames(spreadsheetId, sheetNames));
         synchronized (lock) {
             spreadsheets.put(spreadsheetId, created);
         }
@@ -228,6 +244,8 @@ public final class FakeSheetsServer implements AutoCloseable {
      * @return an immutable copy; empty if the spreadsheet or sheet does not exist
      */
     public List<List<Object>> rows(String spreadsheetId, String sheetName) {
+        Objects.requireNonNull(spreadsheetId, "spreadsheetId");
+        Objects.requireNonNull(sheetName, "sheetName");
         synchronized (lock) {
             Spreadsheet spreadsheet = spreadsheets.get(spreadsheetId);
             return spreadsheet == null ? List.of() : spreadsheet.rows(sheetName);
@@ -292,11 +310,15 @@ public final class FakeSheetsServer implements AutoCloseable {
      *
      * @param status an HTTP status, 400 to 599
      * @param body the JSON body, such as Google's error JSON
-     * @param headers extra headers, such as {@code Retry-After}
+     * @param headers extra headers, such as {@code Retry-After}; {@code Map.of()} for none.
+     *     {@code Content-Type} replaces the fake's {@code application/json}
+     * @throws IllegalArgumentException if the status is not 400 to 599, a header name is not an
+     *     HTTP token or is {@code Content-Length} or {@code Transfer-Encoding}, or a value holds
+     *     a line break or another control character
      */
     public void failNextAppend(int status, String body, Map<String, String> headers) {
         Answer answer = new Answer(requireStatus(status), Objects.requireNonNull(body, "body"),
-                headers);
+                requireHeaders(headers));
         synchronized (lock) {
             appendFailures.add(answer);
         }
@@ -600,6 +622,91 @@ public final class FakeSheetsServer implements AutoCloseable {
         return status;
     }
 
+    private static void requireSpreadsheetId(String spreadsheetId) {
+        Objects.requireNonNull(spreadsheetId, "spreadsheetId");
+        if (!SPREADSHEET_ID.matcher(spreadsheetId).matches()) {
+            throw new IllegalArgumentException("fake sheets server: spreadsheet id '"
+                    + escape(spreadsheetId) + "' is not a Google spreadsheet id; use letters, "
+                    + "digits, '-' and '_', such as 1AbCsheet");
+        }
+    }
+
+    private static List<String> requireSheetNames(String spreadsheetId, String[] sheetNames) {
+        String subject = "fake sheets server: spreadsheet '" + spreadsheetId + "': ";
+        Objects.requireNonNull(sheetNames, () -> subject + "sheet names array is null");
+        Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 0; i < sheetNames.length; i++) {
+            int index = i;
+            String name = Objects.requireNonNull(sheetNames[i],
+                    () -> subject + "sheet name at index " + index + " is null");
+            String problem = sheetNameProblem(name);
+            if (problem == null && !seen.add(name)) {
+                problem = "is given twice (names are unique regardless of case)";
+            }
+            if (problem != null) {
+                throw new IllegalArgumentException(subject + "sheet name '" + escape(name) + "' "
+                        + problem);
+            }
+        }
+        return List.of(sheetNames);
+    }
+
+    private static String sheetNameProblem(String name) {
+        if (name.isBlank()) {
+            return "is blank";
+        }
+        if (name.length() > MAX_SHEET_NAME) {
+            return "is longer than " + MAX_SHEET_NAME + " characters";
+        }
+        if (name.indexOf('!') >= 0) {
+            return "holds '!'; give the sheet's name, not a range";
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            return "holds a control character";
+        }
+        return null;
+    }
+
+    private static Map<String, String> requireHeaders(Map<String, String> headers) {
+        Objects.requireNonNull(headers, "fake sheets server: headers is null; give Map.of() "
+                + "for none");
+        headers.forEach((name, value) -> {
+            Objects.requireNonNull(name, "fake sheets server: a header name is null");
+            boolean token = !name.isEmpty() && name.chars().allMatch(c -> c < 128
+                    && (Character.isLetterOrDigit(c) || TOKEN_SYMBOLS.indexOf(c) >= 0));
+            if (!token) {
+                throw new IllegalArgumentException("fake sheets server: header name '"
+                        + escape(name) + "' is not an HTTP token (letters, digits and "
+                        + TOKEN_SYMBOLS + ")");
+            }
+            if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("fake sheets server: header '" + name
+                        + "' cannot be set; the fake frames the body itself");
+            }
+            Objects.requireNonNull(value, () -> "fake sheets server: header '" + name
+                    + "' has a null value");
+            if (value.chars().anyMatch(c -> c != '\t' && (c < ' ' || c == 0x7f || c > 0xff))) {
+                throw new IllegalArgumentException("fake sheets server: header '" + name
+                        + "' value '" + escape(value) + "' holds a line break, another control "
+                        + "character or one outside ISO-8859-1");
+            }
+        });
+        return headers;
+    }
+
+    /** Shows control characters as escapes, so that a message stays on one line. */
+    private static String escape(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        text.chars().forEach(c -> shown.append(switch (c) {
+            case '\r' -> "\\r";
+            case '\n' -> "\\n";
+            case '\t' -> "\\t";
+            default -> Character.isISOControl(c) ? String.format("\\u%04x", c)
+                    : String.valueOf((char) c);
+        }));
+        return shown.toString();
+    }
+
     private static String googleStatus(int status) {
         return switch (status) {
             case 400 -> "INVALID_ARGUMENT";
@@ -665,8 +772,10 @@ public final class FakeSheetsServer implements AutoCloseable {
          *
          * @param lifetime a positive duration of whole seconds
          * @return this builder
+         * @throws IllegalArgumentException if the lifetime is not a positive number of seconds
          */
         public Builder tokenLifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "fake sheets server: token lifetime is null");
             if (lifetime.isNegative() || lifetime.isZero() || lifetime.getNano() != 0) {
                 throw new IllegalArgumentException("fake sheets server: token lifetime "
                         + lifetime + " must be a positive number of seconds");

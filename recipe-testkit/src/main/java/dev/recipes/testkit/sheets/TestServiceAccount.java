@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Connection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A generated Google service account for tests: a fresh RSA-2048 key pair and a JSON key file
@@ -38,6 +41,9 @@ public final class TestServiceAccount {
     public static final String KEY_SECRET = "service-account-json";
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A liberal shape: a local part, {@code @}, and a domain with at least one dot. */
+    private static final Pattern EMAIL = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
 
     private final String clientEmail;
     private final String tokenUri;
@@ -62,10 +68,12 @@ public final class TestServiceAccount {
      * @param tokenUri the token endpoint written into the key file, usually
      *     {@link FakeSheetsServer#tokenUrl()}
      * @return the account
+     * @throws IllegalArgumentException if the email does not look like an email, or the token
+     *     URI is not an absolute {@code http} or {@code https} URL
      */
     public static TestServiceAccount generate(String clientEmail, String tokenUri) {
-        Objects.requireNonNull(clientEmail, "clientEmail");
-        Objects.requireNonNull(tokenUri, "tokenUri");
+        requireEmail(clientEmail, "test service account");
+        requireHttpUrl(tokenUri);
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048, RANDOM);
@@ -156,6 +164,7 @@ public final class TestServiceAccount {
      * @throws UncheckedIOException if the file cannot be written
      */
     public Path writeKeyFile(Path file) {
+        Objects.requireNonNull(file, "test service account: key file path is null");
         try {
             return Files.writeString(file, keyJson(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -185,6 +194,38 @@ public final class TestServiceAccount {
      */
     public Connection connection() {
         return connection("default");
+    }
+
+    /**
+     * Checks that a text looks like an email, as a service account's {@code client_email} does.
+     *
+     * @param clientEmail the text
+     * @param subject what the message starts with, such as {@code fake sheets server}
+     * @return the email
+     */
+    static String requireEmail(String clientEmail, String subject) {
+        Objects.requireNonNull(clientEmail, () -> subject + ": client email is null");
+        if (!EMAIL.matcher(clientEmail).matches()) {
+            throw new IllegalArgumentException(subject + ": client email '" + clientEmail
+                    + "' does not look like an email, such as "
+                    + "robot@my-project.iam.gserviceaccount.com");
+        }
+        return clientEmail;
+    }
+
+    private static void requireHttpUrl(String tokenUri) {
+        Objects.requireNonNull(tokenUri, "test service account: token uri is null");
+        URI uri;
+        try {
+            uri = new URI(tokenUri);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null
+                || !"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("test service account: token uri '" + tokenUri
+                    + "' is not an absolute http or https URL");
+        }
     }
 
     private String projectId() {

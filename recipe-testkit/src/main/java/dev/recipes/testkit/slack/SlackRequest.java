@@ -18,7 +18,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +41,7 @@ public final class SlackRequest {
     SlackRequest(SlackSimulator simulator, Map<String, String> headers, byte[] body,
             String eventId) {
         this.simulator = simulator;
-        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        this.headers = Collections.unmodifiableMap(caseInsensitive(headers));
         this.body = body.clone();
         this.eventId = eventId;
     }
@@ -57,7 +56,8 @@ public final class SlackRequest {
     }
 
     /**
-     * Returns the headers, in the order they are sent.
+     * Returns the headers, one value per name, in the order they are sent: sorted by name
+     * without regard to case. Lookups with {@code get} ignore case too.
      *
      * @return an unmodifiable map
      */
@@ -72,11 +72,7 @@ public final class SlackRequest {
      * @return the value, if the request has the header
      */
     public Optional<String> header(String name) {
-        Objects.requireNonNull(name, "name");
-        return headers.entrySet().stream()
-                .filter(header -> header.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .findFirst();
+        return Optional.ofNullable(headers.get(Objects.requireNonNull(name, "name")));
     }
 
     /**
@@ -127,7 +123,8 @@ public final class SlackRequest {
      * @param retryNum the attempt, 1 to 3 for Slack
      * @param reason why, such as {@code http_timeout}
      * @return a new request with the same body and event id
-     * @throws IllegalArgumentException if the number is not positive or the reason is blank
+     * @throws IllegalArgumentException if the number is not positive, or the reason is blank or
+     *     holds a control character
      */
     public SlackRequest redelivered(int retryNum, String reason) {
         if (retryNum < 1) {
@@ -137,7 +134,7 @@ public final class SlackRequest {
         if (Objects.requireNonNull(reason, "reason").isBlank()) {
             throw new IllegalArgumentException("slack request: retry reason is blank");
         }
-        Map<String, String> again = new LinkedHashMap<>(headers);
+        Map<String, String> again = caseInsensitive(headers);
         if (again.containsKey(SlackSignature.SIGNATURE_HEADER)) {
             long now = simulator.clock().instant().getEpochSecond();
             again.put(SlackSignature.TIMESTAMP_HEADER, Long.toString(now));
@@ -145,7 +142,9 @@ public final class SlackRequest {
                     SlackSignature.of(simulator.secret()).sign(now, body));
         }
         again.put(SlackRequestBuilder.RETRY_NUM_HEADER, Integer.toString(retryNum));
-        again.put(SlackRequestBuilder.RETRY_REASON_HEADER, reason);
+        again.put(SlackRequestBuilder.RETRY_REASON_HEADER,
+                SlackRequestBuilder.requireHeaderValue(SlackRequestBuilder.RETRY_REASON_HEADER,
+                        reason));
         return new SlackRequest(simulator, again, body, eventId);
     }
 
@@ -214,6 +213,12 @@ public final class SlackRequest {
         String base = baseUrl.toString();
         String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         return URI.create(trimmed + path());
+    }
+
+    private static Map<String, String> caseInsensitive(Map<String, String> headers) {
+        Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        copy.putAll(headers);
+        return copy;
     }
 
     private static Map<String, String> firstValues(HttpHeaders headers) {

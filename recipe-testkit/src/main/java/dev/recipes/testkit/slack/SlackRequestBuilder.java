@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -54,6 +56,11 @@ public final class SlackRequestBuilder {
     private static final String JSON = "application/json";
     private static final String ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     private static final int EVENT_ID_LENGTH = 10;
+    /** Headers {@code java.net.http} refuses to let a caller set. */
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length",
+            "expect", "host", "upgrade");
+    /** RFC 9110 token characters besides letters and digits. */
+    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
     /** Writes UTF-8 as it is, emoji included, as a multi-byte test of signing needs. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
@@ -67,7 +74,8 @@ public final class SlackRequestBuilder {
     private final String challenge;
     private final String contentType;
     private final byte[] rawBody;
-    private final Map<String, String> extraHeaders = new LinkedHashMap<>();
+    private final Map<String, String> extraHeaders =
+            new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final List<Consumer<ObjectNode>> envelopeEdits = new ArrayList<>();
     private final List<Consumer<ObjectNode>> eventEdits = new ArrayList<>();
     private String teamId;
@@ -118,7 +126,8 @@ public final class SlackRequestBuilder {
     }
 
     static SlackRequestBuilder raw(SlackSimulator simulator, String contentType, byte[] body) {
-        return new SlackRequestBuilder(simulator, Kind.RAW, null, null, contentType, body);
+        return new SlackRequestBuilder(simulator, Kind.RAW, null, null,
+                requireHeaderValue("Content-Type", contentType), body);
     }
 
     /**
@@ -190,7 +199,8 @@ public final class SlackRequestBuilder {
      * @param retryNum the attempt, 1 to 3 for Slack
      * @param reason why, such as {@code http_timeout} or {@code http_error}
      * @return this builder
-     * @throws IllegalArgumentException if the number is not positive
+     * @throws IllegalArgumentException if the number is not positive, or the reason is blank or
+     *     holds a control character
      */
     public SlackRequestBuilder redelivery(int retryNum, String reason) {
         if (retryNum < 1) {
@@ -198,20 +208,29 @@ public final class SlackRequestBuilder {
                     + " must be positive");
         }
         this.retryNum = setOnce(this.retryNum, retryNum, "redelivery");
-        this.retryReason = requireText(reason, "retry reason");
+        this.retryReason = requireHeaderValue(RETRY_REASON_HEADER,
+                requireText(reason, "retry reason"));
         return this;
     }
 
     /**
-     * Adds a header, or replaces one the simulator would send.
+     * Adds a header, or replaces one the simulator would send. Names are matched without regard
+     * to case, so {@code header("x-slack-signature", ...)} replaces the simulator's
+     * {@code X-Slack-Signature}, and the request carries the name as spelled here; in-process
+     * and over HTTP the handler then sees the same single value.
      *
-     * @param name the header name
-     * @param value the value
+     * @param name the header name, an HTTP token
+     * @param value the value; may be empty
      * @return this builder
+     * @throws IllegalArgumentException if the name is not an HTTP token, is one the JDK's HTTP
+     *     client sets itself ({@code Host}, {@code Content-Length}, {@code Connection},
+     *     {@code Expect}, {@code Upgrade}), or the value holds a line break or other control
+     *     character
+     * @throws IllegalStateException if the header was already set here, in any case
      */
     public SlackRequestBuilder header(String name, String value) {
-        requireText(name, "header name");
-        Objects.requireNonNull(value, "value");
+        requireHeaderName(name);
+        requireHeaderValue(name, value);
         extraHeaders.put(name, setOnce(extraHeaders.get(name), value, "header '" + name + "'"));
         return this;
     }
@@ -270,7 +289,8 @@ public final class SlackRequestBuilder {
     /**
      * Changes the body after it was signed, as a proxy that re-encodes it would.
      *
-     * @param change takes a copy of the signed body and returns the body to send
+     * @param change takes a copy of the signed body and returns the body to send, never null;
+     *     {@link #build()} throws a {@code NullPointerException} naming it if it returns null
      * @return this builder
      */
     public SlackRequestBuilder tamperAfterSigning(UnaryOperator<byte[]> change) {
@@ -313,7 +333,7 @@ public final class SlackRequestBuilder {
             case RAW -> rawBody.clone();
         };
         long timestamp = (requestTimestamp != null ? requestTimestamp : now).getEpochSecond();
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Content-Type", contentType);
         headers.put("User-Agent", USER_AGENT);
         headers.put("Accept", "*/*");
@@ -327,8 +347,13 @@ public final class SlackRequestBuilder {
             headers.put(RETRY_NUM_HEADER, retryNum.toString());
             headers.put(RETRY_REASON_HEADER, retryReason);
         }
-        headers.putAll(extraHeaders);
-        byte[] body = tamper == null ? signed : tamper.apply(signed.clone());
+        extraHeaders.forEach((name, value) -> {
+            headers.remove(name);
+            headers.put(name, value);
+        });
+        byte[] body = tamper == null ? signed : Objects.requireNonNull(
+                tamper.apply(signed.clone()), "slack request: the change given to "
+                        + "tamperAfterSigning returned null instead of the body to send");
         return new SlackRequest(simulator, headers, body, id);
     }
 
@@ -454,6 +479,51 @@ public final class SlackRequestBuilder {
             throw new IllegalArgumentException("slack request: " + what + " is blank");
         }
         return value;
+    }
+
+    private static void requireHeaderName(String name) {
+        Objects.requireNonNull(name, "slack request: header name is null");
+        boolean token = !name.isEmpty() && name.chars().allMatch(c -> c < 128
+                && (Character.isLetterOrDigit(c) || TOKEN_SYMBOLS.indexOf(c) >= 0));
+        if (!token) {
+            throw new IllegalArgumentException("slack request: header name '" + escape(name)
+                    + "' is not an HTTP token (letters, digits and " + TOKEN_SYMBOLS + ")");
+        }
+        if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("slack request: header '" + name + "' cannot be "
+                    + "set; the HTTP client sends its own, so it would differ over HTTP");
+        }
+    }
+
+    /**
+     * Checks a header value as the JDK's HTTP client does, so that a request built for
+     * in-process delivery can be sent over HTTP too.
+     */
+    static String requireHeaderValue(String name, String value) {
+        Objects.requireNonNull(value, () -> "slack request: header '" + name + "' has a null "
+                + "value");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < ' ' || c == 0x7f || c > 0xff)) {
+                throw new IllegalArgumentException("slack request: header '" + name + "' value '"
+                        + escape(value) + "' holds a control character or one outside "
+                        + "ISO-8859-1 at index " + i);
+            }
+        }
+        return value;
+    }
+
+    /** Shows control characters as escapes, so that a message stays on one line. */
+    private static String escape(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        text.chars().forEach(c -> shown.append(switch (c) {
+            case '\r' -> "\\r";
+            case '\n' -> "\\n";
+            case '\t' -> "\\t";
+            default -> c < ' ' || c == 0x7f ? String.format("\\u%04x", c)
+                    : String.valueOf((char) c);
+        }));
+        return shown.toString();
     }
 
     private static <T> T setOnce(T current, T value, String what) {

@@ -1,6 +1,5 @@
 package dev.recipes.testkit.sheets;
 
-import dev.recipes.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.Connection;
@@ -8,6 +7,7 @@ import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.sheets.GoogleSheetsService;
+import dev.recipes.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

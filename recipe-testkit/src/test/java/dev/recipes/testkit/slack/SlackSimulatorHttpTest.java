@@ -134,6 +134,35 @@ final class SlackSimulatorHttpTest {
     }
 
     @Test
+    void signatureOverriddenInOtherCaseIsRefusedOverHttpAsInProcess() {
+        SlackRequest request = slack.message("C0CHAN001", "U0USER001", "hi")
+                .header("x-slack-signature", "v0=" + "0".repeat(64))
+                .build();
+
+        WebhookResponse overHttp = request.sendTo(baseUrl);
+        WebhookResponse inProcess = request.sendTo(engine.webhooks());
+
+        assertThat(overHttp.status()).isEqualTo(401);
+        assertThat(inProcess.status()).isEqualTo(401);
+        assertThat(accepted).isEmpty();
+    }
+
+    @Test
+    void headerOverriddenInOtherCaseArrivesOnceOverHttpAsInProcess() {
+        SlackRequest request = slack.message("C0CHAN001", "U0USER001", "hi")
+                .header("user-agent", "Recipes-Test/1.0")
+                .build();
+
+        request.sendTo(baseUrl);
+        request.sendTo(engine.webhooks());
+
+        WebhookRequest overHttp = accepted.poll();
+        WebhookRequest inProcess = accepted.poll();
+        assertThat(overHttp.headers().get("User-Agent")).containsExactly("Recipes-Test/1.0");
+        assertThat(inProcess.headers().get("User-Agent")).containsExactly("Recipes-Test/1.0");
+    }
+
+    @Test
     void sendGoesToTheTargetOverHttp() {
         SlackSimulator targeted = slack.withTarget(baseUrl);
 

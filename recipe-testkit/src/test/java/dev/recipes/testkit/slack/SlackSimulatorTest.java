@@ -1,6 +1,5 @@
 package dev.recipes.testkit.slack;
 
-import dev.recipes.testkit.MutableClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -14,6 +13,7 @@ import dev.recipes.core.signature.SignatureException;
 import dev.recipes.core.signature.SlackSignature;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
+import dev.recipes.testkit.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -410,6 +410,85 @@ final class SlackSimulatorTest {
         assertThatThrownBy(() -> slack.message(" ", "U0USER001", "hi"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("slack simulator: channel is blank");
+    }
+
+    @Test
+    void headerInOtherCaseReplacesTheSimulatorsOwn() {
+        String forged = "v0=" + "0".repeat(64);
+
+        SlackRequest request = slack.message("C0CHAN001", "U0USER001", "hi")
+                .header("x-slack-signature", forged)
+                .build();
+
+        assertThat(request.headers().keySet())
+                .filteredOn(name -> name.equalsIgnoreCase(SlackSignature.SIGNATURE_HEADER))
+                .containsExactly("x-slack-signature");
+        assertThat(request.headers().get(SlackSignature.SIGNATURE_HEADER)).isEqualTo(forged);
+        assertThat(request.toWebhookRequest().headers().get(SlackSignature.SIGNATURE_HEADER))
+                .containsExactly(forged);
+        assertThatThrownBy(() -> signature.verify(request.toWebhookRequest()))
+                .isInstanceOf(SignatureException.class);
+    }
+
+    @Test
+    void headerGivenTwiceInAnyCaseIsRejected() {
+        SlackRequestBuilder builder = slack.message("C0CHAN001", "U0USER001", "hi")
+                .header("X-Trace", "1");
+
+        assertThatThrownBy(() -> builder.header("x-trace", "2"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("slack request: header 'x-trace' already set to 1");
+    }
+
+    @Test
+    void headerValueWithLineBreakIsRejected() {
+        SlackRequestBuilder builder = slack.message("C0CHAN001", "U0USER001", "hi");
+
+        assertThatThrownBy(() -> builder.header("X-Slack-Signature", "v0=1\r\nX-Evil: 1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("slack request: header 'X-Slack-Signature' value "
+                        + "'v0=1\\r\\nX-Evil: 1' holds a control character or one outside "
+                        + "ISO-8859-1 at index 4");
+    }
+
+    @Test
+    void headerNameThatIsNotATokenIsRejected() {
+        SlackRequestBuilder builder = slack.message("C0CHAN001", "U0USER001", "hi");
+
+        assertThatThrownBy(() -> builder.header("X Slack: Signature", "v0=1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("slack request: header name 'X Slack: Signature' is not "
+                        + "an HTTP token");
+    }
+
+    @Test
+    void headerTheHttpClientSetsItselfIsRejected() {
+        SlackRequestBuilder builder = slack.message("C0CHAN001", "U0USER001", "hi");
+
+        assertThatThrownBy(() -> builder.header("content-length", "0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("slack request: header 'content-length' cannot be set");
+    }
+
+    @Test
+    void retryReasonWithLineBreakIsRejected() {
+        SlackRequest request = slack.message("C0CHAN001", "U0USER001", "hi").build();
+
+        assertThatThrownBy(() -> request.redelivered(1, "http_timeout\nX: y"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("slack request: header 'X-Slack-Retry-Reason' value "
+                        + "'http_timeout\\nX: y'");
+    }
+
+    @Test
+    void tamperingThatReturnsNullFailsWithAClearMessage() {
+        SlackRequestBuilder builder = slack.message("C0CHAN001", "U0USER001", "hi")
+                .tamperAfterSigning(body -> null);
+
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("slack request: the change given to tamperAfterSigning returned null "
+                        + "instead of the body to send");
     }
 
     @Test
