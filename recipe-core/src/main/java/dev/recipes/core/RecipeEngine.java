@@ -1,6 +1,7 @@
 package dev.recipes.core;
 
 import dev.recipes.core.internal.EngineRuntime;
+import dev.recipes.core.internal.EngineSettings;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.webhook.WebhookHandler;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Runs recipes: takes events from services, matches them to recipes, and has the services run
@@ -41,9 +43,11 @@ public final class RecipeEngine implements AutoCloseable {
     private final EngineRuntime runtime;
 
     private RecipeEngine(Builder builder) {
-        this.runtime = new EngineRuntime(builder.recipes, builder.services, builder.discover,
-                builder.bus, builder.connections, builder.clock, builder.httpClient,
-                builder.config, builder.drainDeadline);
+        this.runtime = new EngineRuntime(new EngineSettings(builder.recipes, builder.services,
+                builder.discover, builder.bus, builder.connections, builder.idempotency,
+                builder.deadLetters, builder.retryPolicy, builder.listeners, builder.scheduler,
+                builder.clock, builder.httpClient, builder.config, builder.drainDeadline,
+                builder.maxChainDepth));
     }
 
     /**
@@ -114,7 +118,32 @@ public final class RecipeEngine implements AutoCloseable {
     }
 
     /**
-     * Waits until every event and action caused so far has been handled.
+     * Returns the store of action requests the engine gave up on.
+     *
+     * @return the dead-letter store
+     */
+    public DeadLetterStore deadLetters() {
+        return runtime.deadLetters();
+    }
+
+    /**
+     * Replays a dead letter: takes it out of the store and requests its action again, as a
+     * first attempt with a fresh retry budget. If it fails again, it comes back as a new dead
+     * letter.
+     *
+     * @param deadLetterId the dead letter's id
+     * @return {@code true} if the action was requested again, {@code false} if no dead letter
+     *     has that id
+     * @throws IllegalStateException if the engine is not running
+     * @throws EventRejectedException if the bus cannot take the request now; the dead letter
+     *     stays in the store
+     */
+    public boolean replay(String deadLetterId) {
+        return runtime.replay(deadLetterId);
+    }
+
+    /**
+     * Waits until every event and action caused so far has been handled, retries included.
      *
      * @param timeout how long to wait at most
      * @return {@code true} if the engine became idle in time
@@ -122,7 +151,7 @@ public final class RecipeEngine implements AutoCloseable {
      * @throws UnsupportedOperationException if the bus cannot tell
      */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        return runtime.eventBus().awaitIdle(timeout);
+        return runtime.awaitIdle(timeout);
     }
 
     /**
@@ -150,7 +179,13 @@ public final class RecipeEngine implements AutoCloseable {
         private ConnectionStore connections;
         private Clock clock;
         private HttpClient httpClient;
+        private IdempotencyStore idempotency;
+        private DeadLetterStore deadLetters;
+        private RetryPolicy retryPolicy;
+        private ScheduledExecutorService scheduler;
+        private final List<EngineListener> listeners = new ArrayList<>();
         private Duration drainDeadline = Duration.ofSeconds(10);
+        private int maxChainDepth = 8;
 
         private Builder() {
         }
@@ -270,6 +305,85 @@ public final class RecipeEngine implements AutoCloseable {
             if (config.putIfAbsent(key, value) != null) {
                 throw new IllegalArgumentException("config '" + key + "': already set");
             }
+            return this;
+        }
+
+        /**
+         * Sets how failed actions are retried; {@link RetryPolicy#ofDefaults()} by default.
+         *
+         * @param retryPolicy the policy
+         * @return this builder
+         * @throws IllegalStateException if a policy was set before
+         */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = setOnce(this.retryPolicy, retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * Sets where action requests the engine gives up on are kept; an in-memory store of
+         * 100,000 by default.
+         *
+         * @param deadLetters the store
+         * @return this builder
+         * @throws IllegalStateException if a store was set before
+         */
+        public Builder deadLetters(DeadLetterStore deadLetters) {
+            this.deadLetters = setOnce(this.deadLetters, deadLetters, "deadLetters");
+            return this;
+        }
+
+        /**
+         * Sets what remembers work already done; by default an in-memory store of 100,000 keys
+         * kept for 24 hours.
+         *
+         * @param idempotency the store
+         * @return this builder
+         * @throws IllegalStateException if a store was set before
+         */
+        public Builder idempotency(IdempotencyStore idempotency) {
+            this.idempotency = setOnce(this.idempotency, idempotency, "idempotency");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler for retries and services' timed work; by default the engine makes
+         * one and shuts it down on close. A scheduler given here is not shut down by the engine;
+         * tests may give one they control.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         * @throws IllegalStateException if a scheduler was set before
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = setOnce(this.scheduler, scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Adds a listener that observes events, matches, attempts and dead letters.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(EngineListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Sets how many recipes may trigger each other in a row through result events before
+         * the chain is stopped as a likely loop; 8 by default.
+         *
+         * @param maxChainDepth at least 1
+         * @return this builder
+         */
+        public Builder maxChainDepth(int maxChainDepth) {
+            if (maxChainDepth < 1) {
+                throw new IllegalArgumentException("max chain depth " + maxChainDepth
+                        + " must be at least 1");
+            }
+            this.maxChainDepth = maxChainDepth;
             return this;
         }
 

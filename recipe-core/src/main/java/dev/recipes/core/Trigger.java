@@ -1,5 +1,6 @@
 package dev.recipes.core;
 
+import dev.recipes.core.internal.Names;
 import java.util.Objects;
 
 /**
@@ -58,6 +59,53 @@ public interface Trigger {
             @Override
             public String toString() {
                 return "Trigger[" + eventType + "]";
+            }
+        };
+    }
+
+    /**
+     * Returns a trigger on the successes of an action, so that one recipe can follow another.
+     * Its events carry the action's parameters under {@code /params} and its result under
+     * {@code /result}.
+     *
+     * @param service the service id
+     * @param action the action name
+     * @return the trigger
+     */
+    static Trigger onSuccess(String service, String action) {
+        return onResult(service, action, "succeeded");
+    }
+
+    /**
+     * Returns a trigger on the final failures of an action (after its retries), so that a
+     * recipe can react to them. Its events carry the parameters under {@code /params} and the
+     * error under {@code /error}.
+     *
+     * @param service the service id
+     * @param action the action name
+     * @return the trigger
+     */
+    static Trigger onFailure(String service, String action) {
+        return onResult(service, action, "failed");
+    }
+
+    private static Trigger onResult(String service, String action, String outcome) {
+        String type = "result." + Names.require(service, "service") + "."
+                + Names.require(action, "action") + "." + outcome;
+        return new Trigger() {
+            @Override
+            public String eventType() {
+                return type;
+            }
+
+            @Override
+            public String topic() {
+                return type;
+            }
+
+            @Override
+            public String toString() {
+                return "Trigger[" + type + "]";
             }
         };
     }

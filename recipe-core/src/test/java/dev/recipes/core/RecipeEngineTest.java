@@ -242,7 +242,7 @@ final class RecipeEngineTest {
                 "result.notes.write.succeeded", "result.notes.write.failed");
         Event failed = results.stream().filter(e -> e.type().endsWith("failed")).findFirst()
                 .orElseThrow();
-        assertThat(failed.data().at("/error/retryable").asBoolean()).isFalse();
+        assertThat(failed.data().at("/error/reason").asText()).isEqualTo("PERMANENT_FAILURE");
         assertThat(failed.data().get("idempotencyKey").asText()).isEqualTo("/recipes#e2:copy:0");
     }
 

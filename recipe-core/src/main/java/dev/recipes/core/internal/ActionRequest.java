@@ -3,9 +3,11 @@ package dev.recipes.core.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recipes.core.DeadLetter;
 import dev.recipes.core.Event;
 import java.net.URI;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * A rendered action step as it travels on the bus: plain JSON, so that any bus can carry it.
@@ -13,18 +15,40 @@ import java.time.Instant;
  * @param service the service id
  * @param action the action name
  * @param connection the connection id
- * @param idempotencyKey trigger event id, recipe id and step
+ * @param idempotencyKey trigger event source and id, recipe id and step
  * @param recipe the recipe id
  * @param triggerEventId the triggering event's id
  * @param params the rendered parameters
+ * @param chainDepth how many recipes led here, 1 for a recipe on a service's event
+ * @param attempt which attempt the request is for, from 1
+ * @param replayOf empty, or the id of the dead letter this request replays
+ * @param firstAttemptAt when the first attempt (since the replay, if any) was requested
  */
 record ActionRequest(String service, String action, String connection, String idempotencyKey,
-        String recipe, String triggerEventId, ObjectNode params) {
+        String recipe, String triggerEventId, ObjectNode params, int chainDepth, int attempt,
+        String replayOf, Instant firstAttemptAt) {
 
     static final String TYPE = "recipes.action.request";
 
     static String topic(String service) {
         return "action." + service;
+    }
+
+    /** The key claimed before this attempt runs, so that a redelivered attempt runs once. */
+    String claimKey() {
+        return idempotencyKey + (replayOf.isEmpty() ? "" : "#replay-" + replayOf)
+                + (attempt > 1 ? "#attempt" + attempt : "");
+    }
+
+    ActionRequest nextAttempt() {
+        return new ActionRequest(service, action, connection, idempotencyKey, recipe,
+                triggerEventId, params, chainDepth, attempt + 1, replayOf, firstAttemptAt);
+    }
+
+    static ActionRequest replaying(DeadLetter letter, Instant now) {
+        return new ActionRequest(letter.service(), letter.action(), letter.connection(),
+                letter.idempotencyKey(), letter.recipe(), letter.triggerEventId(),
+                letter.params(), letter.chainDepth(), 1, letter.id(), now);
     }
 
     Event toEvent(Instant now) {
@@ -35,8 +59,12 @@ record ActionRequest(String service, String action, String connection, String id
         data.put("idempotencyKey", idempotencyKey);
         data.put("recipe", recipe);
         data.put("triggerEventId", triggerEventId);
+        data.put("chainDepth", chainDepth);
+        data.put("attempt", attempt);
+        data.put("replayOf", replayOf);
+        data.put("firstAttemptAt", firstAttemptAt.toString());
         data.set("params", params);
-        return new Event(idempotencyKey, URI.create("/recipes/" + recipe), TYPE,
+        return new Event(claimKey(), URI.create("/recipes/" + recipe), TYPE,
                 service + "/" + action, now, null, data);
     }
 
@@ -47,9 +75,19 @@ record ActionRequest(String service, String action, String connection, String id
             throw new IllegalArgumentException("event '" + event.id() + "' of type '"
                     + event.type() + "' is not an action request");
         }
-        return new ActionRequest(text(data, "service"), text(data, "action"),
-                text(data, "connection"), text(data, "idempotencyKey"), text(data, "recipe"),
-                text(data, "triggerEventId"), (ObjectNode) params.deepCopy());
+        try {
+            return new ActionRequest(text(data, "service"), text(data, "action"),
+                    text(data, "connection"), text(data, "idempotencyKey"), text(data, "recipe"),
+                    text(data, "triggerEventId"), (ObjectNode) params.deepCopy(),
+                    data.path("chainDepth").asInt(1), Math.max(1, data.path("attempt").asInt(1)),
+                    data.path("replayOf").asText(""),
+                    Instant.parse(data.path("firstAttemptAt").asText(
+                            event.time() == null ? Instant.EPOCH.toString()
+                                    : event.time().toString())));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("action request '" + event.id()
+                    + "': firstAttemptAt is not a timestamp", e);
+        }
     }
 
     private static String text(JsonNode data, String field) {

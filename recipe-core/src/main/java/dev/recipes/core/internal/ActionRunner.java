@@ -2,24 +2,36 @@ package dev.recipes.core.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.recipes.core.ActionAttempt;
 import dev.recipes.core.Connection;
+import dev.recipes.core.DeadLetter;
 import dev.recipes.core.Event;
+import dev.recipes.core.EventRejectedException;
+import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.ActionInvocation;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs the action requests of one service's topic, once per idempotency key, and publishes
- * each outcome as a result event.
+ * Runs the action requests of one service's topic: each attempt once per key, retryable
+ * failures again after a backoff, and what cannot succeed into the dead-letter store. Every
+ * final outcome is published as a result event.
  */
 final class ActionRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionRunner.class);
+
+    /** The topic on which dead letters are announced. */
+    static final String DEAD_LETTER_TOPIC = "deadletter";
 
     private final EngineRuntime runtime;
 
@@ -37,9 +49,8 @@ final class ActionRunner {
                         request.idempotencyKey(), request.service(), request.action());
                 return;
             }
-            if (!runtime.idempotency().claim(request.idempotencyKey())) {
-                LOG.debug("Action request '{}' was run before; skipped",
-                        request.idempotencyKey());
+            if (!runtime.idempotency().claim(request.claimKey())) {
+                LOG.debug("Action request '{}' was run before; skipped", request.claimKey());
                 return;
             }
             execute(action, request);
@@ -49,6 +60,9 @@ final class ActionRunner {
     }
 
     private void execute(Action action, ActionRequest request) {
+        ActionAttempt attempt = new ActionAttempt(request.recipe(), request.service(),
+                request.action(), request.idempotencyKey(), request.attempt());
+        runtime.listeners().actionStarted(attempt);
         Connection connection = runtime.connections()
                 .find(request.service(), request.connection()).orElse(null);
         ActionInvocation invocation = new ActionInvocation(request.service(), request.action(),
@@ -56,46 +70,106 @@ final class ActionRunner {
                 request.recipe(), request.triggerEventId());
         try {
             JsonNode result = action.execute(invocation);
-            LOG.debug("Action '{}/{}' succeeded for '{}'", request.service(), request.action(),
-                    request.idempotencyKey());
-            publish(request, "succeeded", "result", result);
+            LOG.debug("Action '{}/{}' succeeded for '{}' on attempt {}", request.service(),
+                    request.action(), request.idempotencyKey(), request.attempt());
+            runtime.listeners().actionSucceeded(attempt);
+            publishResult(request, "succeeded", "result", result);
         } catch (ActionException e) {
-            // Limitation: a failed action is reported and not retried; retries with backoff
-            // and a dead-letter store are not built yet.
-            runtime.idempotency().release(request.idempotencyKey());
-            LOG.error("Action '{}/{}' failed for '{}' ({}): {}", request.service(),
-                    request.action(), request.idempotencyKey(),
-                    e.retryable() ? "retryable" : "permanent", e.getMessage());
-            publish(request, "failed", "error", errorJson(e.getMessage(), e.retryable()));
+            if (e.retryable()) {
+                retryOrGiveUp(request, attempt, e);
+            } else {
+                giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, e.getMessage());
+            }
         } catch (RuntimeException | Error e) {
-            runtime.idempotency().release(request.idempotencyKey());
             LOG.warn("Action '{}/{}' threw an unclassified {} for '{}'; treated as permanent. "
                     + "Throw ActionException to classify it", request.service(),
                     request.action(), e.getClass().getName(), request.idempotencyKey(), e);
-            publish(request, "failed", "error", errorJson("action '" + request.service() + "/"
-                    + request.action() + "' threw " + e.getClass().getName(), false));
+            giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, "action '"
+                    + request.service() + "/" + request.action() + "' threw "
+                    + e.getClass().getName());
         }
     }
 
-    private static ObjectNode errorJson(String message, boolean retryable) {
-        ObjectNode error = Json.MAPPER.createObjectNode();
-        error.put("message", message);
-        error.put("retryable", retryable);
-        return error;
+    private void retryOrGiveUp(ActionRequest request, ActionAttempt attempt, ActionException e) {
+        RetryPolicy policy = runtime.retryPolicy();
+        Duration delay = policy.backoff(request.attempt(), e.retryAfter().orElse(null),
+                ThreadLocalRandom.current()::nextDouble);
+        Duration elapsed = Duration.between(request.firstAttemptAt(), runtime.clock().instant());
+        if (!policy.allowsAnother(request.attempt(), elapsed, delay)) {
+            giveUp(request, attempt, DeadLetter.Reason.RETRIES_EXHAUSTED, e.getMessage());
+            return;
+        }
+        LOG.debug("Action '{}/{}' failed for '{}' on attempt {}; retrying in {}: {}",
+                request.service(), request.action(), request.idempotencyKey(),
+                request.attempt(), delay, e.getMessage());
+        runtime.listeners().actionRetried(attempt, delay, e.getMessage());
+        runtime.retries().schedule(runtime.scheduler(), request.nextAttempt(), delay,
+                this::publishAttempt);
     }
 
-    private void publish(ActionRequest request, String outcome, String field, JsonNode value) {
+    private void publishAttempt(ActionRequest next) {
+        try {
+            runtime.eventBus().publish(ActionRequest.topic(next.service()),
+                    next.toEvent(runtime.clock().instant()));
+        } catch (EventRejectedException e) {
+            deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                    "attempt " + next.attempt() + " was not taken by the bus: " + e.getMessage());
+        }
+    }
+
+    private void giveUp(ActionRequest request, ActionAttempt attempt, DeadLetter.Reason reason,
+            String error) {
+        runtime.listeners().actionFailed(attempt, error);
+        deadLetter(request, request.attempt(), reason, error);
+    }
+
+    /** Stores a request the engine gives up on, and announces it. */
+    void deadLetter(ActionRequest request, int attempts, DeadLetter.Reason reason,
+            String error) {
+        DeadLetter letter = new DeadLetter(UUID.randomUUID().toString(), request.service(),
+                request.action(), request.connection(), request.recipe(),
+                request.triggerEventId(), request.idempotencyKey(), request.params(),
+                request.chainDepth(), reason, attempts, error, request.firstAttemptAt(),
+                runtime.clock().instant());
+        runtime.deadLetterStore().add(letter);
+        LOG.error("Action '{}/{}' for '{}' dead-lettered as {} after {} attempts ({}): {}",
+                request.service(), request.action(), request.idempotencyKey(), letter.id(),
+                attempts, reason, error);
+        runtime.listeners().deadLettered(letter);
+        ObjectNode failure = Json.MAPPER.createObjectNode();
+        failure.put("message", error);
+        failure.put("reason", reason.name());
+        failure.put("retryable", reason != DeadLetter.Reason.PERMANENT_FAILURE);
+        failure.put("attempts", attempts);
+        failure.put("deadLetterId", letter.id());
+        publishResult(request, "failed", "error", failure);
+        ObjectNode announcement = Json.MAPPER.createObjectNode();
+        announcement.put("deadLetterId", letter.id());
+        announcement.put("service", request.service());
+        announcement.put("action", request.action());
+        announcement.put("recipe", request.recipe());
+        announcement.put("reason", reason.name());
+        runtime.publishResult(DEAD_LETTER_TOPIC, new Event(letter.id(),
+                URI.create("/recipes/deadletters"), DEAD_LETTER_TOPIC, request.idempotencyKey(),
+                letter.deadAt(), null, announcement));
+    }
+
+    private void publishResult(ActionRequest request, String outcome, String field,
+            JsonNode value) {
         String type = "result." + request.service() + "." + request.action() + "." + outcome;
         ObjectNode data = Json.MAPPER.createObjectNode();
         data.put("recipe", request.recipe());
         data.put("triggerEventId", request.triggerEventId());
         data.put("idempotencyKey", request.idempotencyKey());
         data.put("connection", request.connection());
+        data.put("attempts", request.attempt());
+        data.put("chainDepth", request.chainDepth());
         data.set("params", request.params());
         data.set(field, value == null ? Json.MAPPER.nullNode() : value);
-        Event result = new Event(request.idempotencyKey() + ":" + outcome,
-                URI.create("/" + request.service()), type, request.idempotencyKey(),
-                runtime.clock().instant(), null, data);
+        Instant now = runtime.clock().instant();
+        Event result = new Event(request.claimKey() + ":" + outcome,
+                URI.create("/" + request.service()), type, request.idempotencyKey(), now, null,
+                data);
         runtime.publishResult(type, result);
     }
 }

@@ -49,7 +49,14 @@ final class Dispatcher {
             if (!recipe.trigger().matches(event) || !recipe.filter().test(event)) {
                 return;
             }
-            requests = render(recipe, event);
+            int depth = chainDepth(event) + 1;
+            if (depth > runtime.maxChainDepth()) {
+                fail(recipe, event, "the recipe chain is " + depth + " recipes deep, over the "
+                        + "limit of " + runtime.maxChainDepth() + "; do recipes trigger each "
+                        + "other in a loop?", null, null);
+                return;
+            }
+            requests = render(recipe, event, depth);
         } catch (MappingException e) {
             fail(recipe, event, e.getMessage(), e.field(), null);
             return;
@@ -57,19 +64,26 @@ final class Dispatcher {
             fail(recipe, event, "selector, filter or mapping threw " + e, null, e);
             return;
         }
+        runtime.listeners().recipeMatched(recipe.id(), event);
         for (ActionRequest request : requests) {
             publish(recipe, event, request);
         }
     }
 
-    private List<ActionRequest> render(Recipe recipe, Event event) {
+    /** How many recipes led to an event: 0 for a service's event, more for a result. */
+    private static int chainDepth(Event event) {
+        return event.type().startsWith("result.") ? event.data().path("chainDepth").asInt(0) : 0;
+    }
+
+    private List<ActionRequest> render(Recipe recipe, Event event, int depth) {
         List<ActionRequest> requests = new ArrayList<>(recipe.steps().size());
+        java.time.Instant now = runtime.clock().instant();
         for (int i = 0; i < recipe.steps().size(); i++) {
             ActionStep step = recipe.steps().get(i);
             ObjectNode params = step.render(event);
             String key = idempotencyKey(event, recipe, i);
             requests.add(new ActionRequest(step.service(), step.action(), step.connection(), key,
-                    recipe.id(), event.id(), params));
+                    recipe.id(), event.id(), params, depth, 1, "", now));
         }
         return requests;
     }

@@ -2,6 +2,8 @@ package dev.recipes.core.internal;
 
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.ConnectionStore;
+import dev.recipes.core.DeadLetter;
+import dev.recipes.core.DeadLetterStore;
 import dev.recipes.core.Event;
 import dev.recipes.core.EventBus;
 import dev.recipes.core.EventRejectedException;
@@ -9,6 +11,7 @@ import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RecipeException;
+import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.Trigger;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.Service;
@@ -52,40 +55,48 @@ public final class EngineRuntime {
     private final Map<String, String> config;
     private final Duration drainDeadline;
     private final IdempotencyStore idempotency;
+    private final DeadLetterStore deadLetters;
+    private final RetryPolicy retryPolicy;
+    private final Listeners listeners;
+    private final int maxChainDepth;
+    private final boolean ownsScheduler;
+    private final PendingRetries retries = new PendingRetries();
     private final List<Service> started = new ArrayList<>();
     private volatile ScheduledExecutorService scheduler;
+    private volatile ActionRunner runner;
     private volatile State state = State.NEW;
 
     /**
      * Resolves services and checks every recipe against them.
      *
-     * @param recipes the recipes
-     * @param handRegistered services registered by hand
-     * @param discover whether to add services found by ServiceLoader
-     * @param bus the bus, or null for the in-memory default
-     * @param connections the store, or null for an empty in-memory one
-     * @param clock the clock, or null for the UTC system clock
-     * @param httpClient the client, or null for a default one
-     * @param config configuration keyed by service id and key
-     * @param drainDeadline how long close waits
-     * @throws IllegalStateException if a recipe names a service or action that does not exist
+     * @param settings what the builder collected
+     * @throws IllegalStateException if a recipe names a service or action that does not exist,
+     *     has an incomplete step, or a configuration key is unknown
      */
-    public EngineRuntime(List<Recipe> recipes, List<Service> handRegistered, boolean discover,
-            EventBus bus, ConnectionStore connections, Clock clock, HttpClient httpClient,
-            Map<String, String> config, Duration drainDeadline) {
-        this.services = resolveServices(handRegistered, discover);
-        this.bus = bus == null ? EventBus.inMemory() : bus;
-        this.connections = connections == null ? ConnectionStore.inMemory() : connections;
-        this.clock = clock == null ? Clock.systemUTC() : clock;
-        this.httpClient = httpClient == null
-                ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                : httpClient;
-        this.config = Map.copyOf(config);
-        this.drainDeadline = drainDeadline;
-        this.idempotency = IdempotencyStore.inMemory(100_000, Duration.ofHours(24), this.clock);
+    public EngineRuntime(EngineSettings settings) {
+        this.services = resolveServices(settings.services(), settings.discover());
+        this.bus = orElse(settings.bus(), EventBus::inMemory);
+        this.connections = orElse(settings.connections(), ConnectionStore::inMemory);
+        this.clock = orElse(settings.clock(), Clock::systemUTC);
+        this.httpClient = orElse(settings.httpClient(), () -> HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10)).build());
+        this.config = Map.copyOf(settings.config());
+        this.drainDeadline = settings.drainDeadline();
+        this.idempotency = orElse(settings.idempotency(),
+                () -> IdempotencyStore.inMemory(100_000, Duration.ofHours(24), this.clock));
+        this.deadLetters = orElse(settings.deadLetters(), () -> DeadLetterStore.inMemory(100_000));
+        this.retryPolicy = orElse(settings.retryPolicy(), RetryPolicy::ofDefaults);
+        this.listeners = new Listeners(settings.listeners());
+        this.maxChainDepth = settings.maxChainDepth();
+        this.ownsScheduler = settings.scheduler() == null;
+        this.scheduler = settings.scheduler();
         services.values().forEach(this::indexActions);
-        recipes.forEach(this::indexRecipe);
+        settings.recipes().forEach(this::indexRecipe);
         checkConfig();
+    }
+
+    private static <T> T orElse(T value, java.util.function.Supplier<T> fallback) {
+        return value != null ? value : fallback.get();
     }
 
     private void checkConfig() {
@@ -170,7 +181,9 @@ public final class EngineRuntime {
         if (state != State.NEW) {
             throw new IllegalStateException("engine: already " + state.name().toLowerCase());
         }
-        scheduler = Executors.newScheduledThreadPool(1, daemonThreads("recipes-scheduler"));
+        if (ownsScheduler) {
+            scheduler = Executors.newScheduledThreadPool(1, daemonThreads("recipes-scheduler"));
+        }
         try {
             for (Service service : services.values()) {
                 service.start(new EngineContext(service.id(), this, config));
@@ -205,6 +218,7 @@ public final class EngineRuntime {
 
     private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
+        this.runner = runner;
         actions.forEach((service, offered) -> {
             if (!offered.isEmpty()) {
                 for (int i = 0; i < ACTION_THREADS; i++) {
@@ -274,11 +288,13 @@ public final class EngineRuntime {
      * @param event the event
      */
     public void publishTrigger(Event event) {
-        if (state == State.NEW) {
-            throw new EventRejectedException("engine: not started; event '" + event.id()
-                    + "' was not taken, call start() first", Duration.ofSeconds(1));
+        if (state != State.RUNNING) {
+            throw new EventRejectedException("engine: " + (state == State.NEW
+                    ? "not started; call start() first" : "closed") + "; event '" + event.id()
+                    + "' was not taken", Duration.ofSeconds(1));
         }
         bus.publish(Trigger.topicFor(event.type()), event);
+        listeners.eventReceived(event);
     }
 
     void publishResult(String topic, Event event) {
@@ -290,7 +306,10 @@ public final class EngineRuntime {
         }
     }
 
-    /** Stops intake, drains, then stops services. */
+    /**
+     * Stops intake, lets queued work and due retries finish up to the drain deadline,
+     * dead-letters the retries still waiting, then stops the bus and the services.
+     */
     public void close() {
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -299,7 +318,20 @@ public final class EngineRuntime {
             state = State.CLOSED;
         }
         LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
-        boolean drained = bus.close(drainDeadline);
+        long deadline = System.nanoTime() + drainDeadline.toNanos();
+        boolean drained = awaitIdleUntil(deadline);
+        List<ActionRequest> waiting = retries.cancelAll();
+        if (!waiting.isEmpty() && runner != null) {
+            LOG.warn("Recipe engine closing with {} actions waiting to be retried; "
+                    + "dead-lettering them for replay", waiting.size());
+            for (ActionRequest request : waiting) {
+                runner.deadLetter(request, request.attempt() - 1,
+                        DeadLetter.Reason.ENGINE_CLOSED, "the engine closed before attempt "
+                                + request.attempt());
+            }
+        }
+        drained &= bus.close(Duration.ofNanos(Math.max(deadline - System.nanoTime(),
+                Duration.ofSeconds(1).toNanos())));
         for (Service service : started) {
             try {
                 service.close();
@@ -307,10 +339,71 @@ public final class EngineRuntime {
                 LOG.warn("Service '{}' failed to close", service.id(), e);
             }
         }
-        if (scheduler != null) {
+        if (ownsScheduler && scheduler != null) {
             scheduler.shutdownNow();
         }
         LOG.info("Recipe engine closed{}", drained ? "" : " with work left undone");
+    }
+
+    /**
+     * Waits until the bus is idle and no action waits for a retry.
+     *
+     * @param timeout how long to wait
+     * @return {@code true} if the engine became idle in time
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (!bus.awaitIdle(Duration.ofNanos(Math.max(left, 0)))
+                    || !retries.awaitEmpty(deadline)) {
+                return false;
+            }
+            // A retry publishes its attempt before it leaves the pending set, and a handler
+            // schedules a retry before it finishes, so both being empty at once means idle.
+            if (bus.awaitIdle(Duration.ZERO) && retries.isEmpty()) {
+                return true;
+            }
+        }
+    }
+
+    private boolean awaitIdleUntil(long deadline) {
+        try {
+            return awaitIdle(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Replays a dead letter: takes it out of the store and requests its action again, as a
+     * first attempt with a fresh retry budget.
+     *
+     * @param id the dead letter's id
+     * @return {@code true} if it was requested again; {@code false} if there is no such letter
+     * @throws IllegalStateException if the engine is not running
+     * @throws EventRejectedException if the bus cannot take it now; the letter stays stored
+     */
+    public boolean replay(String id) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("engine: not running; dead letters are replayed by "
+                    + "a running engine");
+        }
+        Optional<DeadLetter> letter = deadLetters.find(id);
+        if (letter.isEmpty() || !deadLetters.remove(id)) {
+            return false;
+        }
+        ActionRequest request = ActionRequest.replaying(letter.get(), clock.instant());
+        try {
+            bus.publish(ActionRequest.topic(request.service()), request.toEvent(clock.instant()));
+        } catch (EventRejectedException e) {
+            deadLetters.add(letter.get());
+            throw e;
+        }
+        LOG.info("Dead letter {} replayed", id);
+        return true;
     }
 
     /**
@@ -350,6 +443,35 @@ public final class EngineRuntime {
 
     IdempotencyStore idempotency() {
         return idempotency;
+    }
+
+    DeadLetterStore deadLetterStore() {
+        return deadLetters;
+    }
+
+    /**
+     * Returns the dead-letter store.
+     *
+     * @return the store
+     */
+    public DeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    Listeners listeners() {
+        return listeners;
+    }
+
+    PendingRetries retries() {
+        return retries;
+    }
+
+    int maxChainDepth() {
+        return maxChainDepth;
     }
 
     ScheduledExecutorService scheduler() {

@@ -6,6 +6,7 @@ import dev.recipes.core.Connection;
 import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
+import dev.recipes.core.RetryPolicy;
 import dev.recipes.sheets.GoogleSheetsService;
 import dev.recipes.testkit.MutableClock;
 import java.time.Duration;
@@ -39,6 +40,8 @@ final class SheetsEngineFixture implements AutoCloseable {
                 .discoverServices(false)
                 .service(new GoogleSheetsService())
                 .clock(clock)
+                // One attempt each: these tests look at how a single failure is classified.
+                .retryPolicy(RetryPolicy.none())
                 .config("google-sheets.api-url", fake.apiUrl())
                 .config("google-sheets.token-url", fake.tokenUrl())
                 .recipe(recipe)

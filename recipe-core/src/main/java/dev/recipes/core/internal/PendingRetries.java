@@ -1,0 +1,91 @@
+package dev.recipes.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The action requests waiting on the scheduler for their next attempt, so that the engine can
+ * tell when it is idle and can give up on them when it closes.
+ */
+final class PendingRetries {
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Object idle = new Object();
+
+    private record Pending(ActionRequest request, ScheduledFuture<?> future) {
+    }
+
+    /**
+     * Schedules a request's next attempt. The request stays pending until {@code fire} has run,
+     * so that whatever {@code fire} publishes is on the bus before the request leaves.
+     */
+    void schedule(ScheduledExecutorService scheduler, ActionRequest request, Duration delay,
+            Consumer<ActionRequest> fire) {
+        String key = request.claimKey();
+        synchronized (idle) {
+            ScheduledFuture<?> future = scheduler.schedule(() -> {
+                try {
+                    fire.accept(request);
+                } finally {
+                    done(key);
+                }
+            }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            pending.put(key, new Pending(request, future));
+        }
+    }
+
+    private void done(String key) {
+        synchronized (idle) {
+            pending.remove(key);
+            if (pending.isEmpty()) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return pending.isEmpty();
+    }
+
+    int size() {
+        return pending.size();
+    }
+
+    /** Waits until nothing is pending, up to a deadline in System.nanoTime() terms. */
+    boolean awaitEmpty(long deadlineNanos) throws InterruptedException {
+        synchronized (idle) {
+            while (!pending.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    /** Cancels every pending attempt that has not started, and returns their requests. */
+    List<ActionRequest> cancelAll() {
+        List<ActionRequest> cancelled = new ArrayList<>();
+        synchronized (idle) {
+            for (Map.Entry<String, Pending> entry : pending.entrySet()) {
+                if (entry.getValue().future().cancel(false)) {
+                    cancelled.add(entry.getValue().request());
+                    pending.remove(entry.getKey());
+                }
+            }
+            if (pending.isEmpty()) {
+                idle.notifyAll();
+            }
+        }
+        return cancelled;
+    }
+}
