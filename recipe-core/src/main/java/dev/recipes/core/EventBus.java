@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * <p>Every group subscribed to a topic gets each event published on it; within a group, each
  * event goes to one subscriber (competing consumers). Delivery is at least once. Queues are
- * bounded: when one is full, {@link #publish(String, Event)} rejects the event rather than
- * wait. Implementations must be thread-safe.
+ * bounded: when a group's queue is full, {@link #publish(String, Event)} rejects the event
+ * rather than wait, though groups with room may have taken it; the publisher tries again later
+ * and consumers skip what they had by its idempotency key. Implementations must be
+ * thread-safe.
  */
 public interface EventBus extends AutoCloseable {
 
@@ -18,7 +20,8 @@ public interface EventBus extends AutoCloseable {
      *
      * @param topic such as {@code trigger.slack.message}
      * @param event the event
-     * @throws EventRejectedException if a subscriber's queue is full or the bus is closed
+     * @throws EventRejectedException if a group's queue is full (other groups may have taken the
+     *     event) or the bus is closed
      */
     void publish(String topic, Event event);
 

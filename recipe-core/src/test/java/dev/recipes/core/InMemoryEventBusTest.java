@@ -60,7 +60,7 @@ final class InMemoryEventBusTest {
     }
 
     @Test
-    void fullQueueRejectsForEveryGroupAndNamesTheGroup() throws Exception {
+    void fullQueueRejectsNamingTheGroupWhileGroupsWithRoomTakeTheEvent() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         BlockingQueue<String> free = new LinkedBlockingQueue<>();
@@ -83,7 +83,7 @@ final class InMemoryEventBusTest {
 
         release.countDown();
         assertThat(bus.awaitIdle(WAIT)).isTrue();
-        assertThat(free).containsExactly("queued-2");
+        assertThat(free).containsExactly("queued-2", "overflow");
     }
 
     @Test

@@ -233,8 +233,11 @@ final class RecipeEngineRetryTest {
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
         assertThat(flaky.effects).containsExactly("hello");
-        assertThat(listener.steps).containsExactly("received e1", "matched caller",
-                "started 1", "retried 1", "started 2", "succeeded 2");
+        // "received" is told by the publishing thread, the rest by the bus threads in order.
+        assertThat(listener.steps).contains("received e1");
+        assertThat(listener.steps).filteredOn(step -> !step.startsWith("received"))
+                .containsExactly("matched caller", "started 1", "retried 1", "started 2",
+                        "succeeded 2");
     }
 
     /** An action that fails as told, and records what it did. */

@@ -30,8 +30,16 @@ record ActionRequest(String service, String action, String connection, String id
 
     static final String TYPE = "recipes.action.request";
 
-    static String topic(String service) {
-        return "action." + service;
+    /**
+     * The topic of a recipe's requests to a service: one queue per recipe and service, so that
+     * a slow action fills its own recipe's queue and no other.
+     */
+    static String topic(String service, String recipe) {
+        return "action." + service + "." + recipe;
+    }
+
+    String topic() {
+        return topic(service, recipe);
     }
 
     /** The key claimed before this attempt runs, so that a redelivered attempt runs once. */

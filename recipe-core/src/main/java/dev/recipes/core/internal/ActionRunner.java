@@ -109,8 +109,7 @@ final class ActionRunner {
 
     private void publishAttempt(ActionRequest next) {
         try {
-            runtime.eventBus().publish(ActionRequest.topic(next.service()),
-                    next.toEvent(runtime.clock().instant()));
+            runtime.eventBus().publish(next.topic(), next.toEvent(runtime.clock().instant()));
         } catch (EventRejectedException e) {
             deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
                     "attempt " + next.attempt() + " was not taken by the bus: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.recipes.core.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.ActionStep;
+import dev.recipes.core.DeadLetter;
 import dev.recipes.core.Event;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.MappingException;
@@ -21,7 +22,6 @@ import org.slf4j.MDC;
 final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final int PUBLISH_ATTEMPTS = 50;
     private static final long PUBLISH_PAUSE_MILLIS = 100;
 
     private final EngineRuntime runtime;
@@ -66,7 +66,7 @@ final class Dispatcher {
         }
         runtime.listeners().recipeMatched(recipe.id(), event);
         for (ActionRequest request : requests) {
-            publish(recipe, event, request);
+            publish(request);
         }
     }
 
@@ -96,23 +96,21 @@ final class Dispatcher {
         return event.source() + "#" + event.id() + ":" + recipe.id() + ":" + step;
     }
 
-    // Limitation: a full action queue blocks this dispatch thread, so a slow action also slows
-    // the other recipes of the same trigger topic; per-recipe queues would isolate them.
-    // Waits for room rather than failing at once: a full action queue slows this recipe
-    // topic's dispatch, which is the backpressure the bounded queues are there to give.
-    private void publish(Recipe recipe, Event event, ActionRequest request)
-            throws InterruptedException {
+    // Waits for room in the recipe's own action queue: a full queue holds this recipe's
+    // dispatch back, its trigger queue fills, and the bus then refuses its new events, which is
+    // the backpressure the bounded queues are there for. Other recipes have their own queues.
+    // Once the bus has closed, the request is dead-lettered rather than lost.
+    private void publish(ActionRequest request) throws InterruptedException {
         Event requestEvent = request.toEvent(runtime.clock().instant());
-        for (int attempt = 1; ; attempt++) {
+        while (true) {
             try {
-                runtime.eventBus().publish(ActionRequest.topic(request.service()), requestEvent);
+                runtime.eventBus().publish(request.topic(), requestEvent);
                 return;
             } catch (EventRejectedException e) {
-                if (attempt == PUBLISH_ATTEMPTS) {
-                    // Limitation: after about five seconds of a full queue the request is
-                    // reported as a recipe failure, not kept for later.
-                    fail(recipe, event, "action request '" + request.idempotencyKey()
-                            + "' was not taken: " + e.getMessage(), null, null);
+                if (runtime.isClosed() && runtime.runner() != null) {
+                    runtime.runner().deadLetter(request, 0, DeadLetter.Reason.ENGINE_CLOSED,
+                            "the engine closed before the action was requested: "
+                                    + e.getMessage());
                     return;
                 }
                 Thread.sleep(PUBLISH_PAUSE_MILLIS);

@@ -40,8 +40,7 @@ public final class EngineRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecipeEngine.class);
     private static final String HOOKS = "/hooks/";
-    private static final int DISPATCH_THREADS = 2;
-    private static final int ACTION_THREADS = 4;
+    private static final int ACTION_THREADS = 2;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -216,23 +215,27 @@ public final class EngineRuntime {
         });
     }
 
+    // Each recipe has its own subscription on its trigger topic and its own action queue per
+    // service, each bounded and with its own threads: a slow recipe fills its own queues, and
+    // the bus then refuses its trigger events (503 at the ingress) while other recipes go on.
+    // Limitation: threads grow with the number of recipes; a shared worker pool would not.
     private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
         this.runner = runner;
-        actions.forEach((service, offered) -> {
-            if (!offered.isEmpty()) {
-                for (int i = 0; i < ACTION_THREADS; i++) {
-                    bus.subscribe(ActionRequest.topic(service), "actions",
-                            event -> runner.run(event, offered));
-                }
+        for (List<Recipe> recipes : recipesByTopic.values()) {
+            for (Recipe recipe : recipes) {
+                Dispatcher dispatcher = new Dispatcher(this, List.of(recipe));
+                bus.subscribe(recipe.trigger().topic(), "recipe:" + recipe.id(),
+                        dispatcher::dispatch);
+                recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
+                    Map<String, Action> offered = actions.get(service);
+                    for (int i = 0; i < ACTION_THREADS; i++) {
+                        bus.subscribe(ActionRequest.topic(service, recipe.id()), "actions",
+                                event -> runner.run(event, offered));
+                    }
+                });
             }
-        });
-        recipesByTopic.forEach((topic, recipes) -> {
-            Dispatcher dispatcher = new Dispatcher(this, List.copyOf(recipes));
-            for (int i = 0; i < DISPATCH_THREADS; i++) {
-                bus.subscribe(topic, "recipes", dispatcher::dispatch);
-            }
-        });
+        }
     }
 
     /**
@@ -397,7 +400,7 @@ public final class EngineRuntime {
         }
         ActionRequest request = ActionRequest.replaying(letter.get(), clock.instant());
         try {
-            bus.publish(ActionRequest.topic(request.service()), request.toEvent(clock.instant()));
+            bus.publish(request.topic(), request.toEvent(clock.instant()));
         } catch (EventRejectedException e) {
             deadLetters.add(letter.get());
             throw e;
@@ -443,6 +446,14 @@ public final class EngineRuntime {
 
     IdempotencyStore idempotency() {
         return idempotency;
+    }
+
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    ActionRunner runner() {
+        return runner;
     }
 
     DeadLetterStore deadLetterStore() {

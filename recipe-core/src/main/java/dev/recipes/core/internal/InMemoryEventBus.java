@@ -23,8 +23,10 @@ import org.slf4j.MDC;
 /**
  * The embedded bus: one bounded queue per topic and group, one thread per subscriber.
  *
- * <p>Publishing to a topic checks every group's queue for room before adding to any, so an event
- * is either queued for all groups or rejected for all.
+ * <p>Publishing to a topic queues the event for every group that has room. If a group's queue is
+ * full, the publish is rejected even though the other groups took the event: the publisher
+ * tries again later, and the groups that have the event already skip it by its idempotency key.
+ * So one slow group pushes back on its publishers without holding back the other groups.
  */
 public final class InMemoryEventBus implements EventBus {
 
@@ -182,18 +184,19 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         synchronized void offer(Event event) {
-            List<Group> targets = List.copyOf(groups.values());
-            for (Group group : targets) {
-                if (group.queue.remainingCapacity() == 0) {
-                    throw new EventRejectedException("bus: queue of group '" + group.name
-                            + "' on topic '" + name + "' is full (" + queueCapacity
-                            + " events); event '" + event.id() + "' was not taken",
-                            RETRY_AFTER);
+            Group full = null;
+            for (Group group : groups.values()) {
+                changePending(1);
+                if (!group.queue.offer(event)) {
+                    changePending(-1);
+                    full = group;
                 }
             }
-            changePending(targets.size());
-            for (Group group : targets) {
-                group.queue.add(event);
+            if (full != null) {
+                throw new EventRejectedException("bus: queue of group '" + full.name
+                        + "' on topic '" + name + "' is full (" + queueCapacity
+                        + " events); event '" + event.id() + "' was not taken by it",
+                        RETRY_AFTER);
             }
         }
     }

@@ -1,0 +1,171 @@
+package dev.recipes.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recipes.core.spi.Action;
+import dev.recipes.core.spi.ActionInvocation;
+import dev.recipes.core.spi.Service;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A slow recipe fills its own queues; other recipes and the ingress go on. */
+final class RecipeIsolationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final List<String> slowDone = new CopyOnWriteArrayList<>();
+    private final List<String> fastDone = new CopyOnWriteArrayList<>();
+    private RecipeEngine engine;
+
+    @AfterEach
+    void close() {
+        release.countDown();
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private void start(EventBus bus) {
+        engine = RecipeEngine.builder().discoverServices(false).bus(bus)
+                .service(new WorkService())
+                .recipe(recipe("slow-recipe", "slow"))
+                .recipe(recipe("fast-recipe", "fast"))
+                .build();
+        engine.start();
+    }
+
+    private static Recipe recipe(String id, String action) {
+        return Recipe.named(id).when(Trigger.of("shop.order"))
+                .then(ActionStep.of("work", action).pointer("order", "/order").build())
+                .build();
+    }
+
+    private static Event order(int number) {
+        return Event.builder("shop.order").id("order-" + number)
+                .data(JSON.createObjectNode().put("order", "o" + number)).build();
+    }
+
+    @Test
+    void eventsOfAnotherRecipeKeepFlowingWhileOneActionIsHeld() throws Exception {
+        start(EventBus.inMemory());
+
+        for (int i = 0; i < 50; i++) {
+            engine.publish(order(i));
+        }
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fastDone.size() < 50 && System.nanoTime() < deadline) {
+            engine.bus().awaitIdle(Duration.ofMillis(20));
+        }
+        assertThat(fastDone).hasSize(50);
+        assertThat(slowDone).isEmpty();
+        release.countDown();
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(slowDone).hasSize(50);
+    }
+
+    @Test
+    void whenTheSlowRecipesQueuesAreFullTheIngressIsRefusedAndRedeliveryRunsEachActionOnce()
+            throws Exception {
+        start(EventBus.inMemory(2));
+        List<Integer> refused = new CopyOnWriteArrayList<>();
+        List<String> reasons = new CopyOnWriteArrayList<>();
+
+        for (int i = 0; i < 20; i++) {
+            try {
+                engine.publish(order(i));
+            } catch (EventRejectedException e) {
+                refused.add(i);
+                reasons.add(e.getMessage());
+            }
+            awaitFast(i + 1);
+        }
+
+        assertThat(refused).isNotEmpty();
+        assertThat(reasons).allSatisfy(reason -> assertThat(reason).contains("recipe:slow-recipe"));
+        assertThat(fastDone).hasSize(20);
+        release.countDown();
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        for (int i : refused) {
+            redeliver(order(i));
+        }
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(slowDone).hasSize(20).doesNotHaveDuplicates();
+        assertThat(fastDone).hasSize(20).doesNotHaveDuplicates();
+    }
+
+    private void awaitFast(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fastDone.size() < count) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            engine.bus().awaitIdle(Duration.ofMillis(5));
+        }
+    }
+
+    private void redeliver(Event event) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                engine.publish(event);
+                return;
+            } catch (EventRejectedException e) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                engine.awaitIdle(Duration.ofMillis(50));
+            }
+        }
+    }
+
+    /** A service with a slow action, held until the test releases it, and a fast one. */
+    final class WorkService implements Service {
+
+        @Override
+        public String id() {
+            return "work";
+        }
+
+        @Override
+        public List<Action> actions() {
+            return List.of(action("slow", invocation -> {
+                if (!release.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("slow action: never released");
+                }
+                slowDone.add(invocation.requireText("order"));
+            }), action("fast", invocation -> fastDone.add(invocation.requireText("order"))));
+        }
+
+        private Action action(String name, Body body) {
+            return new Action() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public JsonNode execute(ActionInvocation invocation) {
+                    try {
+                        body.run(invocation);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                    return JSON.createObjectNode();
+                }
+            };
+        }
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void run(ActionInvocation invocation) throws InterruptedException;
+    }
+}
