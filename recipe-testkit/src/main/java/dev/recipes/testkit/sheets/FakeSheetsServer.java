@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -107,6 +108,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final String baseUrl;
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicInteger appendRequests = new AtomicInteger();
+    private final AtomicInteger failedAppends = new AtomicInteger();
     private final Object lock = new Object();
     private final Map<String, List<PublicKey>> accounts = new HashMap<>();
     private final Map<String, IssuedToken> tokens = new HashMap<>();
@@ -114,8 +116,18 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
     private final Deque<Answer> appendFailures = new ArrayDeque<>();
     private final Deque<Answer> tokenFailures = new ArrayDeque<>();
+    /** Random append faults, or null when off; guarded by lock. */
+    private RandomFaults randomFaults;
 
     private record IssuedToken(String clientEmail, Set<String> scopes, Instant expiresAt) {
+    }
+
+    /** Fails a share of appends; the random is used under the server's lock. */
+    private record RandomFaults(double rate, Answer answer, Random random) {
+
+        boolean strikes() {
+            return random.nextDouble() < rate;
+        }
     }
 
     private FakeSheetsServer(Builder builder) {
@@ -325,6 +337,50 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     /**
+     * Makes each append request from now on fail, with a probability, with a Google-shaped
+     * error for a status, before any check and without writing a row. Whether an append fails
+     * is drawn from a {@link Random} seeded with {@code seed}, one draw per append that a
+     * {@link #failNextAppend(int) one-shot failure} does not answer first, so the n-th such
+     * append fails or not the same way on every run (with concurrent appends, which request is
+     * the n-th may vary). A new call replaces the previous rate, status and draws.
+     *
+     * @param rate the probability that an append fails, from 0 (none) to 1 (all)
+     * @param status an HTTP status, 400 to 599, such as 429 or 503
+     * @param seed the seed of the draws
+     * @throws IllegalArgumentException if the rate is not within 0 to 1 or the status is not
+     *     400 to 599
+     */
+    public void failAppendsRandomly(double rate, int status, long seed) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new IllegalArgumentException("fake sheets server: failure rate " + rate
+                    + " is not a probability from 0 to 1, such as 0.2");
+        }
+        Answer error = Answer.googleError(requireStatus(status), googleStatus(status),
+                "Injected random failure " + status + " by the fake");
+        RandomFaults faults = new RandomFaults(rate, error, new Random(seed));
+        synchronized (lock) {
+            randomFaults = faults;
+        }
+    }
+
+    /** Stops the failures of {@link #failAppendsRandomly}; one-shot failures stay queued. */
+    public void stopFailingRandomly() {
+        synchronized (lock) {
+            randomFaults = null;
+        }
+    }
+
+    /**
+     * Returns how many append requests the fake failed on purpose, by
+     * {@link #failNextAppend(int)} and its overloads or by {@link #failAppendsRandomly}.
+     *
+     * @return the count
+     */
+    public int failedAppends() {
+        return failedAppends.get();
+    }
+
+    /**
      * Makes the next token request fail with the given answer, before any check.
      *
      * @param status an HTTP status, 400 to 599
@@ -426,7 +482,11 @@ public final class FakeSheetsServer implements AutoCloseable {
     private Answer append(RecordedRequest request, String rawId, String rawRange) {
         synchronized (lock) {
             Answer failure = appendFailures.poll();
+            if (failure == null && randomFaults != null && randomFaults.strikes()) {
+                failure = randomFaults.answer();
+            }
             if (failure != null) {
+                failedAppends.incrementAndGet();
                 return failure;
             }
         }
