@@ -1,6 +1,7 @@
 package dev.recipes.sheets;
 
 import dev.recipes.core.spi.ActionException;
+import dev.recipes.core.spi.RetryAfter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -12,9 +13,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -96,20 +94,8 @@ final class ApiHttp {
      * @return the delay, or {@code null} if the header is absent or unreadable
      */
     Duration retryAfter(HttpHeaders headers) {
-        String value = headers.firstValue("Retry-After").map(String::strip).orElse("");
-        if (value.isEmpty()) {
-            return null;
-        }
-        if (value.chars().allMatch(Character::isDigit) && value.length() <= 9) {
-            return Duration.ofSeconds(Long.parseLong(value));
-        }
-        try {
-            ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
-            Duration wait = Duration.between(clock.instant(), at.toInstant());
-            return wait.isNegative() ? Duration.ZERO : wait;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), clock)
+                .orElse(null);
     }
 
     private static String origin(HttpRequest request) {
