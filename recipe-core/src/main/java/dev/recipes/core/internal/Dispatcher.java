@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs the recipes of one trigger topic for each event: selectors, filter, then renders every
+ * Runs one recipe for each event of its trigger topic: selectors, filter, then renders every
  * step before publishing any, so that a recipe whose mapping fails requests no action at all.
  */
 final class Dispatcher {
@@ -25,25 +25,23 @@ final class Dispatcher {
     private static final long PUBLISH_PAUSE_MILLIS = 100;
 
     private final EngineRuntime runtime;
-    private final List<Recipe> recipes;
+    private final Recipe recipe;
 
-    Dispatcher(EngineRuntime runtime, List<Recipe> recipes) {
+    Dispatcher(EngineRuntime runtime, Recipe recipe) {
         this.runtime = runtime;
-        this.recipes = recipes;
+        this.recipe = recipe;
     }
 
     void dispatch(Event event) throws InterruptedException {
-        for (Recipe recipe : recipes) {
-            MDC.put("recipeId", recipe.id());
-            try {
-                run(recipe, event);
-            } finally {
-                MDC.remove("recipeId");
-            }
+        MDC.put("recipeId", recipe.id());
+        try {
+            run(event);
+        } finally {
+            MDC.remove("recipeId");
         }
     }
 
-    private void run(Recipe recipe, Event event) throws InterruptedException {
+    private void run(Event event) throws InterruptedException {
         List<ActionRequest> requests;
         try {
             if (!recipe.trigger().matches(event) || !recipe.filter().test(event)) {
@@ -51,17 +49,17 @@ final class Dispatcher {
             }
             int depth = chainDepth(event) + 1;
             if (depth > runtime.maxChainDepth()) {
-                fail(recipe, event, "the recipe chain is " + depth + " recipes deep, over the "
+                fail(event, "the recipe chain is " + depth + " recipes deep, over the "
                         + "limit of " + runtime.maxChainDepth() + "; do recipes trigger each "
                         + "other in a loop?", null, null);
                 return;
             }
-            requests = render(recipe, event, depth);
+            requests = render(event, depth);
         } catch (MappingException e) {
-            fail(recipe, event, e.getMessage(), e.field(), null);
+            fail(event, e.getMessage(), e.field(), null);
             return;
         } catch (RuntimeException | Error e) {
-            fail(recipe, event, "selector, filter or mapping threw " + e, null, e);
+            fail(event, "selector, filter or mapping threw " + e, null, e);
             return;
         }
         runtime.listeners().recipeMatched(recipe.id(), event);
@@ -75,7 +73,7 @@ final class Dispatcher {
         return event.type().startsWith("result.") ? event.data().path("chainDepth").asInt(0) : 0;
     }
 
-    private List<ActionRequest> render(Recipe recipe, Event event, int depth) {
+    private List<ActionRequest> render(Event event, int depth) {
         List<ActionRequest> requests = new ArrayList<>(recipe.steps().size());
         java.time.Instant now = runtime.clock().instant();
         for (int i = 0; i < recipe.steps().size(); i++) {
@@ -118,7 +116,7 @@ final class Dispatcher {
         }
     }
 
-    private void fail(Recipe recipe, Event event, String reason, String field, Throwable cause) {
+    private void fail(Event event, String reason, String field, Throwable cause) {
         String message = "recipe '" + recipe.id() + "': " + reason;
         if (cause == null) {
             LOG.warn("{}", message);

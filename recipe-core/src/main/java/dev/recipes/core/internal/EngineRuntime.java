@@ -224,7 +224,7 @@ public final class EngineRuntime {
         this.runner = runner;
         for (List<Recipe> recipes : recipesByTopic.values()) {
             for (Recipe recipe : recipes) {
-                Dispatcher dispatcher = new Dispatcher(this, List.of(recipe));
+                Dispatcher dispatcher = new Dispatcher(this, recipe);
                 bus.subscribe(recipe.trigger().topic(), "recipe:" + recipe.id(),
                         dispatcher::dispatch);
                 recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
