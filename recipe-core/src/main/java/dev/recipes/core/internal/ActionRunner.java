@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ final class ActionRunner {
 
     /** The topic on which dead letters are announced. */
     static final String DEAD_LETTER_TOPIC = "deadletter";
+
+    private static final Duration QUEUE_FULL_PAUSE = Duration.ofMillis(100);
 
     private final EngineRuntime runtime;
 
@@ -103,16 +106,31 @@ final class ActionRunner {
                 request.service(), request.action(), request.idempotencyKey(),
                 request.attempt(), delay, e.getMessage());
         runtime.listeners().actionRetried(attempt, delay, e.getMessage());
-        runtime.retries().schedule(runtime.scheduler(), request.nextAttempt(), delay,
-                this::publishAttempt);
+        schedule(request.nextAttempt(), delay);
     }
 
+    private void schedule(ActionRequest next, Duration delay) {
+        try {
+            runtime.retries().schedule(runtime.scheduler(), next, delay, this::publishAttempt);
+        } catch (RejectedExecutionException e) {
+            deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                    "the engine's scheduler stopped before attempt " + next.attempt());
+        }
+    }
+
+    // A full queue while the engine runs is backpressure: the attempt waits a little and tries
+    // again, without using up an attempt. Only a closed engine gives it up.
     private void publishAttempt(ActionRequest next) {
         try {
             runtime.eventBus().publish(next.topic(), next.toEvent(runtime.clock().instant()));
         } catch (EventRejectedException e) {
-            deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
-                    "attempt " + next.attempt() + " was not taken by the bus: " + e.getMessage());
+            if (runtime.isClosed()) {
+                deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                        "attempt " + next.attempt() + " was not taken by the bus: "
+                                + e.getMessage());
+            } else {
+                schedule(next, QUEUE_FULL_PAUSE);
+            }
         }
     }
 

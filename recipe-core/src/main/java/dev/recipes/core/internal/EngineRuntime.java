@@ -323,18 +323,11 @@ public final class EngineRuntime {
         LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
         long deadline = System.nanoTime() + drainDeadline.toNanos();
         boolean drained = awaitIdleUntil(deadline);
-        List<ActionRequest> waiting = retries.cancelAll();
-        if (!waiting.isEmpty() && runner != null) {
-            LOG.warn("Recipe engine closing with {} actions waiting to be retried; "
-                    + "dead-lettering them for replay", waiting.size());
-            for (ActionRequest request : waiting) {
-                runner.deadLetter(request, request.attempt() - 1,
-                        DeadLetter.Reason.ENGINE_CLOSED, "the engine closed before attempt "
-                                + request.attempt());
-            }
-        }
+        deadLetterWaitingRetries();
         drained &= bus.close(Duration.ofNanos(Math.max(deadline - System.nanoTime(),
                 Duration.ofSeconds(1).toNanos())));
+        // Actions still running after the deadline may have scheduled retries since.
+        deadLetterWaitingRetries();
         for (Service service : started) {
             try {
                 service.close();
@@ -346,6 +339,19 @@ public final class EngineRuntime {
             scheduler.shutdownNow();
         }
         LOG.info("Recipe engine closed{}", drained ? "" : " with work left undone");
+    }
+
+    private void deadLetterWaitingRetries() {
+        List<ActionRequest> waiting = retries.cancelAll();
+        if (!waiting.isEmpty() && runner != null) {
+            LOG.warn("Recipe engine closing with {} actions waiting to be retried; "
+                    + "dead-lettering them for replay", waiting.size());
+            for (ActionRequest request : waiting) {
+                runner.deadLetter(request, request.attempt() - 1,
+                        DeadLetter.Reason.ENGINE_CLOSED, "the engine closed before attempt "
+                                + request.attempt());
+            }
+        }
     }
 
     /**

@@ -25,25 +25,32 @@ final class PendingRetries {
     /**
      * Schedules a request's next attempt. The request stays pending until {@code fire} has run,
      * so that whatever {@code fire} publishes is on the bus before the request leaves.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is shut down
      */
     void schedule(ScheduledExecutorService scheduler, ActionRequest request, Duration delay,
             Consumer<ActionRequest> fire) {
         String key = request.claimKey();
         synchronized (idle) {
+            // The task reads the holder only under this lock, so it is filled by then.
+            Pending[] self = new Pending[1];
             ScheduledFuture<?> future = scheduler.schedule(() -> {
                 try {
                     fire.accept(request);
                 } finally {
-                    done(key);
+                    done(key, self);
                 }
             }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-            pending.put(key, new Pending(request, future));
+            self[0] = new Pending(request, future);
+            pending.put(key, self[0]);
         }
     }
 
-    private void done(String key) {
+    // Removes only this entry: the task may have scheduled the same request again under the
+    // same key, and that one is still pending.
+    private void done(String key, Pending[] entry) {
         synchronized (idle) {
-            pending.remove(key);
+            pending.remove(key, entry[0]);
             if (pending.isEmpty()) {
                 idle.notifyAll();
             }

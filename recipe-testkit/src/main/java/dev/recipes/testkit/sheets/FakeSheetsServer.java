@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +33,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,7 +78,14 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Spreadsheets are made with {@link #createSpreadsheet(String, String...)}, or on first
- * use when built with {@link Builder#autoCreateSpreadsheets(boolean)}. Thread-safe.
+ * use when built with {@link Builder#autoCreateSpreadsheets(boolean)}.
+ *
+ * <p>Append faults, to test how a client copes, come before any check and write no row. The
+ * one-shot faults, {@link #failNextAppend(int)} and its overloads (an error answer),
+ * {@link #hangNextAppend(Duration)} (a 503 after a hold, for client timeouts) and
+ * {@link #dropNextAppend()} (a connection closed without an answer), share one queue: each
+ * append takes the oldest queued fault. Only an append that finds the queue empty draws from
+ * {@link #failAppendsRandomly(double, int, long)}. Thread-safe.
  */
 public final class FakeSheetsServer implements AutoCloseable {
 
@@ -101,6 +111,8 @@ public final class FakeSheetsServer implements AutoCloseable {
             "https://www.googleapis.com/auth/drive.file");
     private static final Pattern SPREADSHEET_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final int MAX_SHEET_NAME = 100;
+    /** The longest {@link #hangNextAppend(Duration)} hold, the Sheets client's top timeout. */
+    private static final Duration MAX_HOLD = Duration.ofMinutes(10);
     /** RFC 9110 token characters besides letters and digits. */
     private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
     /** Response headers the server writes itself, to frame the body. */
@@ -111,6 +123,8 @@ public final class FakeSheetsServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    /** Answers held appends when their hold ends; its one thread starts on first use. */
+    private final ScheduledExecutorService holds;
     private final Clock clock;
     private final boolean autoCreate;
     private final Duration tokenLifetime;
@@ -123,12 +137,33 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final Map<String, IssuedToken> tokens = new HashMap<>();
     private final Map<String, Spreadsheet> spreadsheets = new HashMap<>();
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
-    private final Deque<Answer> appendFailures = new ArrayDeque<>();
+    private final Deque<Reply> appendFaults = new ArrayDeque<>();
+    /** Appends held by {@link #hangNextAppend}, until answered or cut; guarded by lock. */
+    private final Set<HttpExchange> held = new HashSet<>();
+    /** Set by {@link #close()}; guarded by lock. */
+    private boolean closed;
     private final Deque<Answer> tokenFailures = new ArrayDeque<>();
     /** Random append faults, or null when off; guarded by lock. */
     private RandomFaults randomFaults;
 
     private record IssuedToken(String clientEmail, Set<String> scopes, Instant expiresAt) {
+    }
+
+    /**
+     * How the fake replies to a request: an answer at once or after a hold, or, with no
+     * answer, by closing the connection.
+     */
+    private record Reply(Answer answer, Duration hold) {
+
+        static final Reply DROP = new Reply(null, Duration.ZERO);
+
+        static Reply now(Answer answer) {
+            return new Reply(answer, Duration.ZERO);
+        }
+
+        boolean drops() {
+            return answer == null;
+        }
     }
 
     /** Fails a share of appends; the random is used under the server's lock. */
@@ -148,11 +183,17 @@ public final class FakeSheetsServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.holds = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "fake-sheets-holds");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             this.server = HttpServer.create(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             executor.shutdownNow();
+            holds.shutdownNow();
             throw new UncheckedIOException("fake sheets server: cannot listen on loopback", e);
         }
         server.createContext("/", this::handle);
@@ -304,16 +345,15 @@ public final class FakeSheetsServer implements AutoCloseable {
 
     /**
      * Makes the next append request fail with a Google-shaped error for a status, before any
-     * check. Calls queue up: two calls fail the next two appends.
+     * check. Calls queue up, with the other one-shot faults: two calls fail the next two
+     * appends.
      *
      * @param status an HTTP status, 400 to 599, such as 429 or 503
      */
     public void failNextAppend(int status) {
         Answer error = Answer.googleError(requireStatus(status), googleStatus(status),
                 "Injected failure " + status + " by the fake");
-        synchronized (lock) {
-            appendFailures.add(error);
-        }
+        queueFault(Reply.now(error));
     }
 
     /**
@@ -340,8 +380,41 @@ public final class FakeSheetsServer implements AutoCloseable {
     public void failNextAppend(int status, String body, Map<String, String> headers) {
         Answer answer = new Answer(requireStatus(status), Objects.requireNonNull(body, "body"),
                 requireHeaders(headers));
+        queueFault(Reply.now(answer));
+    }
+
+    /**
+     * Makes the next append request wait, then fail with Google's 503 {@code UNAVAILABLE}
+     * without writing a row, so that a client whose request timeout is shorter than the hold
+     * gives up first. The hold is real time, not the fake's clock, and takes none of the
+     * fake's request threads: other requests are answered meanwhile. {@link #close()} cuts a
+     * held request's connection at once. One-shot, queued with the other one-shot faults.
+     *
+     * @param delay how long to hold the request, positive and at most 10 minutes
+     * @throws IllegalArgumentException if the delay is not positive or longer than 10 minutes
+     */
+    public void hangNextAppend(Duration delay) {
+        Objects.requireNonNull(delay, "fake sheets server: hang delay is null");
+        if (delay.isNegative() || delay.isZero() || delay.compareTo(MAX_HOLD) > 0) {
+            throw new IllegalArgumentException("fake sheets server: hang delay " + delay
+                    + " is not positive and at most " + MAX_HOLD);
+        }
+        queueFault(new Reply(Answer.googleError(503, "UNAVAILABLE",
+                "The service is currently unavailable."), delay));
+    }
+
+    /**
+     * Makes the next append request's connection close without any answer and without writing
+     * a row, as when a proxy or the network drops it; the client sees an I/O error. One-shot,
+     * queued with the other one-shot faults.
+     */
+    public void dropNextAppend() {
+        queueFault(Reply.DROP);
+    }
+
+    private void queueFault(Reply fault) {
         synchronized (lock) {
-            appendFailures.add(answer);
+            appendFaults.add(fault);
         }
     }
 
@@ -349,9 +422,10 @@ public final class FakeSheetsServer implements AutoCloseable {
      * Makes each append request from now on fail, with a probability, with a Google-shaped
      * error for a status, before any check and without writing a row. Whether an append fails
      * is drawn from a {@link Random} seeded with {@code seed}, one draw per append that a
-     * {@link #failNextAppend(int) one-shot failure} does not answer first, so the n-th such
-     * append fails or not the same way on every run (with concurrent appends, which request is
-     * the n-th may vary). A new call replaces the previous rate, status and draws.
+     * one-shot fault ({@link #failNextAppend(int)}, {@link #hangNextAppend(Duration)},
+     * {@link #dropNextAppend()}) does not answer first, so the n-th such append fails or not
+     * the same way on every run (with concurrent appends, which request is the n-th may vary).
+     * A new call replaces the previous rate, status and draws.
      *
      * @param rate the probability that an append fails, from 0 (none) to 1 (all)
      * @param status an HTTP status, 400 to 599, such as 429 or 503
@@ -381,7 +455,8 @@ public final class FakeSheetsServer implements AutoCloseable {
 
     /**
      * Returns how many append requests the fake failed on purpose, by
-     * {@link #failNextAppend(int)} and its overloads or by {@link #failAppendsRandomly}.
+     * {@link #failNextAppend(int)} and its overloads, {@link #hangNextAppend(Duration)},
+     * {@link #dropNextAppend()} or {@link #failAppendsRandomly}.
      *
      * @return the count
      */
@@ -410,58 +485,129 @@ public final class FakeSheetsServer implements AutoCloseable {
         }
     }
 
-    /** Stops the server at once; requests in progress are cut off. */
+    /**
+     * Stops the server at once, without waiting for held appends: requests in progress are cut
+     * off. Calling it again does nothing more.
+     */
     @Override
     public void close() {
+        List<HttpExchange> cut;
+        synchronized (lock) {
+            closed = true;
+            cut = List.copyOf(held);
+            held.clear();
+        }
+        holds.shutdownNow();
+        cut.forEach(HttpExchange::close);
         server.stop(0);
         executor.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) {
-        try (exchange) {
+        boolean holding = false;
+        try {
             byte[] body = readBody(exchange);
             RecordedRequest request = new RecordedRequest(exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
                     exchange.getRequestHeaders(), body == null ? ""
                     : new String(body, StandardCharsets.UTF_8));
-            synchronized (lock) {
-                if (recorded.size() == MAX_RECORDED) {
-                    recorded.removeFirst();
-                }
-                recorded.addLast(request);
+            record(request);
+            Reply reply = body == null ? Reply.now(Answer.googleError(413, "INVALID_ARGUMENT",
+                    "Request payload too large")) : routeSafely(request);
+            if (reply.drops()) {
+                LOG.debug("Fake Sheets server: dropping {} {} without an answer",
+                        request.method(), request.path());
+            } else if (reply.hold().isZero()) {
+                send(exchange, reply.answer());
+            } else {
+                holding = hold(exchange, reply);
             }
-            send(exchange, body == null
-                    ? Answer.googleError(413, "INVALID_ARGUMENT", "Request payload too large")
-                    : routeSafely(request));
         } catch (IOException e) {
             LOG.debug("Fake Sheets server: exchange failed", e);
+        } finally {
+            // Closing an exchange whose answer was not started closes its connection, which is
+            // how a dropped append, or one held when the fake closes, is cut off.
+            if (!holding) {
+                exchange.close();
+            }
         }
     }
 
-    private Answer routeSafely(RecordedRequest request) {
+    private void record(RecordedRequest request) {
+        synchronized (lock) {
+            if (recorded.size() == MAX_RECORDED) {
+                recorded.removeFirst();
+            }
+            recorded.addLast(request);
+        }
+    }
+
+    /** Answers a request when its hold ends, from the holds thread; false once closed. */
+    private boolean hold(HttpExchange exchange, Reply reply) {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            held.add(exchange);
+            holds.schedule(() -> release(exchange, reply.answer()), reply.hold().toNanos(),
+                    TimeUnit.NANOSECONDS);
+            return true;
+        }
+    }
+
+    private void release(HttpExchange exchange, Answer answer) {
+        synchronized (lock) {
+            if (!held.remove(exchange)) {
+                return;
+            }
+        }
+        try (exchange) {
+            send(exchange, answer);
+        } catch (IOException e) {
+            LOG.debug("Fake Sheets server: the client of a held append is gone", e);
+        }
+    }
+
+    private Reply routeSafely(RecordedRequest request) {
         try {
             return route(request);
         } catch (RuntimeException e) {
             LOG.error("Fake Sheets server: handling {} {} failed", request.method(),
                     request.path(), e);
-            return Answer.googleError(500, "INTERNAL", "The fake failed: " + e);
+            return Reply.now(Answer.googleError(500, "INTERNAL", "The fake failed: " + e));
         }
     }
 
-    private Answer route(RecordedRequest request) {
+    private Reply route(RecordedRequest request) {
         if (request.isTokenRequest()) {
             tokenRequests.incrementAndGet();
-            return "POST".equals(request.method()) ? token(request)
-                    : Answer.oauthError(405, "invalid_request", "POST is required");
+            return Reply.now("POST".equals(request.method()) ? token(request)
+                    : Answer.oauthError(405, "invalid_request", "POST is required"));
         }
         Matcher append = APPEND_PATH.matcher(request.path());
         if (append.matches() && "POST".equals(request.method())) {
             appendRequests.incrementAndGet();
-            return append(request, append.group(1), append.group(2));
+            Reply fault = takeAppendFault();
+            return fault != null ? fault
+                    : Reply.now(append(request, append.group(1), append.group(2)));
         }
-        return Answer.googleError(404, "NOT_FOUND", "The fake serves POST " + TOKEN_PATH
-                + " and POST /v4/spreadsheets/{id}/values/{range}:append, not "
-                + request.method() + " " + request.path());
+        return Reply.now(Answer.googleError(404, "NOT_FOUND", "The fake serves POST "
+                + TOKEN_PATH + " and POST /v4/spreadsheets/{id}/values/{range}:append, not "
+                + request.method() + " " + request.path()));
+    }
+
+    /** The oldest one-shot fault, else a random one if it strikes, else null. */
+    private Reply takeAppendFault() {
+        synchronized (lock) {
+            Reply fault = appendFaults.poll();
+            if (fault == null && randomFaults != null && randomFaults.strikes()) {
+                fault = Reply.now(randomFaults.answer());
+            }
+            if (fault != null) {
+                failedAppends.incrementAndGet();
+            }
+            return fault;
+        }
     }
 
     private Answer token(RecordedRequest request) {
@@ -489,16 +635,6 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     private Answer append(RecordedRequest request, String rawId, String rawRange) {
-        synchronized (lock) {
-            Answer failure = appendFailures.poll();
-            if (failure == null && randomFaults != null && randomFaults.strikes()) {
-                failure = randomFaults.answer();
-            }
-            if (failure != null) {
-                failedAppends.incrementAndGet();
-                return failure;
-            }
-        }
         Answer refused = checkToken(request);
         if (refused != null) {
             return refused;
