@@ -24,6 +24,8 @@ import java.util.function.DoubleSupplier;
  */
 public final class RetryPolicy {
 
+    private static final Duration MAX_BACKOFF = Duration.ofDays(1);
+    private static final Duration MAX_ELAPSED = Duration.ofDays(365);
     private static final RetryPolicy DEFAULTS = custom().build();
 
     private final int maxAttempts;
@@ -171,22 +173,22 @@ public final class RetryPolicy {
         /**
          * Sets the backoff ceiling after the first failure; 1 second by default.
          *
-         * @param initialBackoff a positive duration
+         * @param initialBackoff positive, at most a day
          * @return this builder
          */
         public Builder initialBackoff(Duration initialBackoff) {
-            this.initialBackoff = positive(initialBackoff, "initial backoff");
+            this.initialBackoff = within(initialBackoff, "initial backoff", MAX_BACKOFF);
             return this;
         }
 
         /**
          * Sets the largest backoff; 64 seconds by default.
          *
-         * @param maxBackoff a positive duration
+         * @param maxBackoff positive, at most a day
          * @return this builder
          */
         public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = positive(maxBackoff, "max backoff");
+            this.maxBackoff = within(maxBackoff, "max backoff", MAX_BACKOFF);
             return this;
         }
 
@@ -194,11 +196,11 @@ public final class RetryPolicy {
          * Sets the longest time from the first attempt to the start of the last; 15 minutes by
          * default.
          *
-         * @param maxElapsed a positive duration
+         * @param maxElapsed positive, at most a year
          * @return this builder
          */
         public Builder maxElapsed(Duration maxElapsed) {
-            this.maxElapsed = positive(maxElapsed, "max elapsed");
+            this.maxElapsed = within(maxElapsed, "max elapsed", MAX_ELAPSED);
             return this;
         }
 
@@ -216,11 +218,11 @@ public final class RetryPolicy {
             return new RetryPolicy(this);
         }
 
-        private static Duration positive(Duration value, String what) {
+        private static Duration within(Duration value, String what, Duration limit) {
             Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
+            if (value.isNegative() || value.isZero() || value.compareTo(limit) > 0) {
                 throw new IllegalArgumentException("retry policy: " + what + " " + value
-                        + " must be positive");
+                        + " must be positive and at most " + limit);
             }
             return value;
         }

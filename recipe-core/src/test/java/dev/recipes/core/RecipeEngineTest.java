@@ -198,6 +198,48 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void eventsWhoseSourceAndIdShareSeparatorsDoNotShareAKey() throws Exception {
+        start(noteText("copy"));
+
+        engine.publish(Event.builder("demo.said").id("x").source("/s#1")
+                .data(JSON.createObjectNode().put("text", "first")).build());
+        engine.publish(Event.builder("demo.said").id("1#x").source("/s")
+                .data(JSON.createObjectNode().put("text", "second")).build());
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(notes.written).containsExactlyInAnyOrder("first", "second");
+    }
+
+    @Test
+    void aRecipeFollowingFailuresThatFailsItselfStopsAtTheChainLimit() throws Exception {
+        Trigger failures = new Trigger() {
+            @Override
+            public String eventType() {
+                return RecipeEngine.RECIPE_FAILED_TOPIC;
+            }
+
+            @Override
+            public String topic() {
+                return RecipeEngine.RECIPE_FAILED_TOPIC;
+            }
+        };
+        Recipe looping = Recipe.named("looping").when(failures)
+                .then(ActionStep.of("notes", "write").pointer("text", "/missing").build())
+                .build();
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        engine = RecipeEngine.builder().discoverServices(false).service(notes)
+                .maxChainDepth(3).recipe(noteText("copy")).recipe(looping).build();
+        engine.bus().subscribe(RecipeEngine.RECIPE_FAILED_TOPIC, "test", seen::add);
+        engine.start();
+
+        engine.publish(Event.builder("demo.said").id("e1").build());
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(seen).extracting(event -> event.data().get("chainDepth").asInt())
+                .containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
     void publishingBeforeStartIsRefusedRatherThanLost() {
         engine = RecipeEngine.builder().discoverServices(false).service(notes)
                 .recipe(noteText("copy")).build();

@@ -104,6 +104,29 @@ final class RecipeIsolationTest {
         assertThat(fastDone).hasSize(20).doesNotHaveDuplicates();
     }
 
+    @Test
+    void aFollowUpRecipeWithFullQueuesHoldsBackItsPredecessorAndLosesNoResult()
+            throws Exception {
+        engine = RecipeEngine.builder().discoverServices(false).bus(EventBus.inMemory(2))
+                .service(new WorkService())
+                .recipe(recipe("first", "fast"))
+                .recipe(Recipe.named("second").when(Trigger.onSuccess("work", "fast"))
+                        .then(ActionStep.of("work", "slow").pointer("order", "/params/order")
+                                .build())
+                        .build())
+                .build();
+        engine.start();
+
+        for (int i = 0; i < 12; i++) {
+            redeliver(order(i));
+        }
+        release.countDown();
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(fastDone).hasSize(12).doesNotHaveDuplicates();
+        assertThat(slowDone).hasSize(12).doesNotHaveDuplicates();
+    }
+
     private void awaitFast(int count) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (fastDone.size() < count) {

@@ -35,10 +35,14 @@ final class RetryPolicyTest {
         assertThatThrownBy(() -> RetryPolicy.custom().maxAttempts(0))
                 .hasMessageContaining("max attempts 0");
         assertThatThrownBy(() -> RetryPolicy.custom().initialBackoff(Duration.ZERO))
-                .hasMessageContaining("initial backoff PT0S");
+                .hasMessageContaining("initial backoff PT0S must be positive");
         assertThatThrownBy(() -> RetryPolicy.custom().initialBackoff(Duration.ofMinutes(2))
                 .maxBackoff(Duration.ofMinutes(1)).build())
                 .hasMessageContaining("longer than max backoff");
+        assertThatThrownBy(() -> RetryPolicy.custom().maxBackoff(Duration.ofDays(400)))
+                .hasMessageContaining("at most PT24H");
+        assertThatThrownBy(() -> RetryPolicy.custom().maxElapsed(Duration.ofDays(400)))
+                .hasMessageContaining("at most PT8760H");
         assertThatThrownBy(() -> RetryPolicy.ofDefaults().backoff(0, null, () -> 0.5))
                 .hasMessageContaining("failed attempts 0");
     }

@@ -166,6 +166,7 @@ final class ActionRunner {
         announcement.put("action", request.action());
         announcement.put("recipe", request.recipe());
         announcement.put("reason", reason.name());
+        announcement.put("chainDepth", request.chainDepth());
         runtime.publishResult(DEAD_LETTER_TOPIC, new Event(letter.id(),
                 URI.create("/recipes/deadletters"), DEAD_LETTER_TOPIC, request.idempotencyKey(),
                 letter.deadAt(), null, announcement));

@@ -68,9 +68,16 @@ final class Dispatcher {
         }
     }
 
-    /** How many recipes led to an event: 0 for a service's event, more for a result. */
-    private static int chainDepth(Event event) {
-        return event.type().startsWith("result.") ? event.data().path("chainDepth").asInt(0) : 0;
+    /**
+     * How many recipes led to an event: 0 for a service's event; the engine's own events
+     * (results, recipe failures, dead letters) carry theirs, so that a loop through any of them
+     * meets the limit.
+     */
+    static int chainDepth(Event event) {
+        boolean engines = event.type().startsWith("result.")
+                || event.type().equals(RecipeEngine.RECIPE_FAILED_TOPIC)
+                || event.type().equals(ActionRunner.DEAD_LETTER_TOPIC);
+        return engines ? Math.max(0, event.data().path("chainDepth").asInt(0)) : 0;
     }
 
     private List<ActionRequest> render(Event event, int depth) {
@@ -91,7 +98,13 @@ final class Dispatcher {
      * by its source and id together, as CloudEvents says.
      */
     static String idempotencyKey(Event event, Recipe recipe, int step) {
-        return event.source() + "#" + event.id() + ":" + recipe.id() + ":" + step;
+        return escape(event.source().toString()) + "#" + escape(event.id()) + ":" + recipe.id()
+                + ":" + step;
+    }
+
+    // The separators are escaped in the parts, so that two events never share a key.
+    private static String escape(String part) {
+        return part.replace("%", "%25").replace("#", "%23").replace(":", "%3A");
     }
 
     // Waits for room in the recipe's own action queue: a full queue holds this recipe's
@@ -123,11 +136,18 @@ final class Dispatcher {
         } else {
             LOG.warn("{}", message, cause);
         }
+        int depth = chainDepth(event) + 1;
+        if (depth > runtime.maxChainDepth() + 1) {
+            // A recipe that follows failures failed on a failure past the limit: publishing
+            // it again would only feed the loop.
+            return;
+        }
         ObjectNode data = Json.MAPPER.createObjectNode();
         data.put("recipe", recipe.id());
         data.put("eventId", event.id());
         data.put("eventType", event.type());
         data.put("error", message);
+        data.put("chainDepth", depth);
         if (field != null) {
             data.put("field", field);
         }

@@ -41,6 +41,7 @@ public final class EngineRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(RecipeEngine.class);
     private static final String HOOKS = "/hooks/";
     private static final int ACTION_THREADS = 2;
+    private static final long RESULT_PAUSE_MILLIS = 50;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -300,12 +301,31 @@ public final class EngineRuntime {
         listeners.eventReceived(event);
     }
 
+    /**
+     * Publishes an event the engine itself produces (a result, a failure, a dead letter). Recipes
+     * may follow these, so a full queue is waited out like any backpressure, holding back the
+     * thread that produced the event; only a closed engine gives the event up.
+     */
     void publishResult(String topic, Event event) {
-        try {
-            bus.publish(topic, event);
-        } catch (EventRejectedException e) {
-            LOG.error("Result event '{}' on topic '{}' was not taken: {}", event.id(), topic,
-                    e.getMessage());
+        while (true) {
+            try {
+                bus.publish(topic, event);
+                return;
+            } catch (EventRejectedException e) {
+                if (state == State.CLOSED) {
+                    LOG.error("Event '{}' on topic '{}' was not taken while closing: {}",
+                            event.id(), topic, e.getMessage());
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(RESULT_PAUSE_MILLIS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                LOG.error("Event '{}' on topic '{}' was not taken: interrupted", event.id(),
+                        topic);
+                return;
+            }
         }
     }
 
@@ -369,9 +389,11 @@ public final class EngineRuntime {
                     || !retries.awaitEmpty(deadline)) {
                 return false;
             }
-            // A retry publishes its attempt before it leaves the pending set, and a handler
-            // schedules a retry before it finishes, so both being empty at once means idle.
-            if (bus.awaitIdle(Duration.ZERO) && retries.isEmpty()) {
+            // No retry pending, and none scheduled or fired, from before the bus was seen idle
+            // to after it: then nothing was running anywhere at that moment.
+            long before = retries.versionIfEmpty();
+            if (before >= 0 && bus.awaitIdle(Duration.ZERO)
+                    && retries.versionIfEmpty() == before) {
                 return true;
             }
         }

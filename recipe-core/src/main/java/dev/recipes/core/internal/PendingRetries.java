@@ -18,6 +18,7 @@ final class PendingRetries {
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Object idle = new Object();
+    private long version; // changes whenever a request is scheduled or leaves; guarded by idle
 
     private record Pending(ActionRequest request, ScheduledFuture<?> future) {
     }
@@ -43,6 +44,7 @@ final class PendingRetries {
             }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
             self[0] = new Pending(request, future);
             pending.put(key, self[0]);
+            version++;
         }
     }
 
@@ -51,6 +53,7 @@ final class PendingRetries {
     private void done(String key, Pending[] entry) {
         synchronized (idle) {
             pending.remove(key, entry[0]);
+            version++;
             if (pending.isEmpty()) {
                 idle.notifyAll();
             }
@@ -59,6 +62,13 @@ final class PendingRetries {
 
     boolean isEmpty() {
         return pending.isEmpty();
+    }
+
+    /** Returns the version of the pending set if it is empty, else -1. */
+    long versionIfEmpty() {
+        synchronized (idle) {
+            return pending.isEmpty() ? version : -1;
+        }
     }
 
     int size() {
@@ -87,6 +97,7 @@ final class PendingRetries {
                 if (entry.getValue().future().cancel(false)) {
                     cancelled.add(entry.getValue().request());
                     pending.remove(entry.getKey());
+                    version++;
                 }
             }
             if (pending.isEmpty()) {
