@@ -127,6 +127,36 @@ final class RecipeIsolationTest {
         assertThat(slowDone).hasSize(12).doesNotHaveDuplicates();
     }
 
+    @Test
+    void closePastItsDeadlineDeadLettersWhatIsStillQueued() throws Exception {
+        engine = RecipeEngine.builder().discoverServices(false).service(new WorkService())
+                .recipe(recipe("slow-recipe", "slow"))
+                .drainDeadline(Duration.ofMillis(200))
+                .build();
+        engine.start();
+        for (int i = 0; i < 6; i++) {
+            engine.publish(order(i));
+        }
+        // The held actions end after the 200 ms drain deadline: real time is the point here.
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(600);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+        releaser.start();
+
+        engine.close();
+        releaser.join();
+
+        assertThat(slowDone.size() + engine.deadLetters().list().size()).isEqualTo(6);
+        assertThat(engine.deadLetters().list()).allSatisfy(letter ->
+                assertThat(letter.reason()).isEqualTo(DeadLetter.Reason.ENGINE_CLOSED));
+        assertThat(engine.deadLetters().list()).isNotEmpty();
+    }
+
     private void awaitFast(int count) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (fastDone.size() < count) {

@@ -56,6 +56,11 @@ final class ActionRunner {
                 LOG.debug("Action request '{}' was run before; skipped", request.claimKey());
                 return;
             }
+            if (runtime.isAbandoning()) {
+                deadLetter(request, request.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                        "the engine closed before attempt " + request.attempt());
+                return;
+            }
             execute(action, request);
         } finally {
             MDC.remove("recipeId");

@@ -64,7 +64,12 @@ final class Dispatcher {
         }
         runtime.listeners().recipeMatched(recipe.id(), event);
         for (ActionRequest request : requests) {
-            publish(request);
+            if (runtime.isAbandoning() && runtime.runner() != null) {
+                runtime.runner().deadLetter(request, 0, DeadLetter.Reason.ENGINE_CLOSED,
+                        "the engine closed before the action was requested");
+            } else {
+                publish(request);
+            }
         }
     }
 

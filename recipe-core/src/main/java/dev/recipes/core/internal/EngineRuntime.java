@@ -42,6 +42,7 @@ public final class EngineRuntime {
     private static final String HOOKS = "/hooks/";
     private static final int ACTION_THREADS = 2;
     private static final long RESULT_PAUSE_MILLIS = 50;
+    private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -65,6 +66,7 @@ public final class EngineRuntime {
     private volatile ScheduledExecutorService scheduler;
     private volatile ActionRunner runner;
     private volatile State state = State.NEW;
+    private volatile boolean abandoning;
 
     /**
      * Resolves services and checks every recipe against them.
@@ -343,9 +345,16 @@ public final class EngineRuntime {
         LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
         long deadline = System.nanoTime() + drainDeadline.toNanos();
         boolean drained = awaitIdleUntil(deadline);
+        if (!drained) {
+            // Past the deadline, what is still queued is dead-lettered instead of run, so that
+            // the bus empties fast and nothing it took is dropped.
+            abandoning = true;
+            LOG.warn("Recipe engine: drain deadline of {} passed; dead-lettering queued work",
+                    drainDeadline);
+        }
         deadLetterWaitingRetries();
         drained &= bus.close(Duration.ofNanos(Math.max(deadline - System.nanoTime(),
-                Duration.ofSeconds(1).toNanos())));
+                ABANDON_WAIT.toNanos())));
         // Actions still running after the deadline may have scheduled retries since.
         deadLetterWaitingRetries();
         for (Service service : started) {
@@ -478,6 +487,11 @@ public final class EngineRuntime {
 
     boolean isClosed() {
         return state == State.CLOSED;
+    }
+
+    /** Tells whether close() passed its deadline and queued work is to be dead-lettered. */
+    boolean isAbandoning() {
+        return abandoning;
     }
 
     ActionRunner runner() {
