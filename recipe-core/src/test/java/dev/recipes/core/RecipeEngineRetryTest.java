@@ -72,7 +72,8 @@ final class RecipeEngineRetryTest {
         assertThat(flaky.effects).containsExactly("hello");
         assertThat(listener.retried).hasSize(2);
         assertThat(succeeded).singleElement()
-                .satisfies(result -> assertThat(result.data().get("attempts").asInt()).isEqualTo(3));
+                .satisfies(result ->
+                        assertThat(result.data().get("attempts").asInt()).isEqualTo(3));
         assertThat(engine.deadLetters().list()).isEmpty();
     }
 

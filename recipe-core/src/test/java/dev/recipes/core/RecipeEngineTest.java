@@ -410,7 +410,8 @@ final class RecipeEngineTest {
                 .service(strict).config("stirct.api-url", "http://127.0.0.1:1");
 
         assertThatThrownBy(typo::build).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'strict.api_url'").hasMessageContaining("[api-url, timeout]");
+                .hasMessageContaining("'strict.api_url'")
+                .hasMessageContaining("[api-url, timeout]");
         assertThatThrownBy(nobody::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'stirct.api-url'").hasMessageContaining("[strict]");
     }
