@@ -63,6 +63,6 @@ public record DeadLetter(
     @Override
     public String toString() {
         return "DeadLetter[" + id + ", " + service + "/" + action + " for recipe '" + recipe
-                + "', " + reason + " after " + attempts + " attempts: " + lastError + "]";
+                + "', " + reason + " after " + attempts + " attempt(s): " + lastError + "]";
     }
 }

@@ -7,12 +7,16 @@ import java.time.Duration;
  * default, so a listener implements what it needs.
  *
  * <p>Methods are called on the engine's threads, often several at once, and must be quick and
- * thread-safe. A listener that throws is logged at WARN and does not disturb the engine.
+ * thread-safe. A listener that throws is logged at WARN and does not disturb the engine. The
+ * calls about one action request come in order (started, then retried or succeeded or failed,
+ * then dead-lettered); {@link #eventReceived} is told by the thread that published the event,
+ * so it may come after the first calls about that event's recipes.
  */
 public interface EngineListener {
 
     /**
-     * A service published an event for recipes.
+     * A service (or {@link RecipeEngine#publish}) published an event for recipes; the engine's
+     * own result, failure and dead-letter events are not reported here.
      *
      * @param event the event
      */

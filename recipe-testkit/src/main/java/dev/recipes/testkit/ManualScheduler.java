@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * MutableClock clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
  * ManualScheduler scheduler = new ManualScheduler(clock);
  * RecipeEngine engine = RecipeEngine.builder().clock(clock).scheduler(scheduler)...build();
- * // ... a Sheets append fails with 503, the engine schedules a retry
- * assertThat(scheduler.nextDueIn()).contains(Duration.ofSeconds(1));
- * scheduler.advance(Duration.ofSeconds(1)); // the retry runs, here, on this thread
+ * // ... a Sheets append fails with 429 and Retry-After: 30, the engine schedules a retry
+ * assertThat(engine.bus().awaitIdle(Duration.ofSeconds(5))).isTrue();
+ * assertThat(scheduler.nextDueIn()).contains(Duration.ofSeconds(30));
+ * scheduler.advance(Duration.ofSeconds(30)); // the retry runs, here, on this thread
  * }</pre>
  *
  * <p>A task scheduled with a delay is due at the clock's instant plus the delay; one given to

@@ -104,7 +104,11 @@ final class ActionRunner {
                 ThreadLocalRandom.current()::nextDouble);
         Duration elapsed = Duration.between(request.firstAttemptAt(), runtime.clock().instant());
         if (!policy.allowsAnother(request.attempt(), elapsed, delay)) {
-            giveUp(request, attempt, DeadLetter.Reason.RETRIES_EXHAUSTED, e.getMessage());
+            String why = request.attempt() < policy.maxAttempts()
+                    ? " (the next attempt, in " + delay + ", would start past the retry "
+                            + "policy's limit of " + policy.maxElapsed() + ")"
+                    : "";
+            giveUp(request, attempt, DeadLetter.Reason.RETRIES_EXHAUSTED, e.getMessage() + why);
             return;
         }
         LOG.debug("Action '{}/{}' failed for '{}' on attempt {}; retrying in {}: {}",
@@ -154,7 +158,7 @@ final class ActionRunner {
                 request.chainDepth(), reason, attempts, error, request.firstAttemptAt(),
                 runtime.clock().instant());
         runtime.deadLetterStore().add(letter);
-        LOG.error("Action '{}/{}' for '{}' dead-lettered as {} after {} attempts ({}): {}",
+        LOG.error("Action '{}/{}' for '{}' dead-lettered as {} after {} attempt(s) ({}): {}",
                 request.service(), request.action(), request.idempotencyKey(), letter.id(),
                 attempts, reason, error);
         runtime.listeners().deadLettered(letter);
@@ -190,7 +194,7 @@ final class ActionRunner {
         data.set("params", request.params());
         data.set(field, value == null ? Json.MAPPER.nullNode() : value);
         Instant now = runtime.clock().instant();
-        Event result = new Event(request.claimKey() + ":" + outcome,
+        Event result = new Event(Ids.of(request.claimKey() + ":" + outcome),
                 URI.create("/" + request.service()), type, request.idempotencyKey(), now, null,
                 data);
         runtime.publishResult(type, result);

@@ -92,7 +92,9 @@ final class FakeSheetsServerHangAndDropTest {
         CountDownLatch answered = new CountDownLatch(appends - 1);
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int row = 0; row < appends; row++) {
-            responses.add(appendAsync(row).whenComplete((response, error) -> answered.countDown()));
+            CompletableFuture<HttpResponse<String>> response = appendAsync(row);
+            response.whenComplete((answer, error) -> answered.countDown());
+            responses.add(response);
         }
 
         assertThat(answered.await(5, TimeUnit.SECONDS)).isTrue();
