@@ -66,7 +66,9 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
-     * Returns a bus in memory whose subscriber queues hold at most 1,024 events each.
+     * Returns a bus in memory whose subscriber queues hold at most 1,024 events each. A group
+     * that took an event lately (by source and id) does not take it again when it is published
+     * again, for example redelivered after another group refused it.
      *
      * @return a new bus
      */

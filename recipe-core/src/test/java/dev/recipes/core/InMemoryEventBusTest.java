@@ -129,11 +129,12 @@ final class InMemoryEventBusTest {
         CountDownLatch publishing = new CountDownLatch(4);
         List<Thread> publishers = new java.util.ArrayList<>();
         for (int p = 0; p < 4; p++) {
+            String prefix = "p" + p + "-";
             Thread publisher = new Thread(() -> {
                 publishing.countDown();
                 for (int i = 0; i < 2_000; i++) {
                     try {
-                        closing.publish("t", event("e" + i));
+                        closing.publish("t", event(prefix + i));
                         accepted.incrementAndGet();
                     } catch (EventRejectedException e) {
                         return;
@@ -186,6 +187,35 @@ final class InMemoryEventBusTest {
         } catch (EventRejectedException e) {
             return true;
         }
+    }
+
+    @Test
+    void aGroupThatTookAnEventDoesNotTakeItAgainWhenItIsRedelivered() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        BlockingQueue<String> free = new LinkedBlockingQueue<>();
+        bus.subscribe("t", "slow", e -> {
+            started.countDown();
+            release.await();
+        });
+        bus.subscribe("t", "free", e -> free.add(e.id()));
+        bus.publish("t", event("running"));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        for (String id : List.of("q1", "q2")) {
+            bus.publish("t", event(id));
+            assertThat(free.poll(5, TimeUnit.SECONDS)).isNotNull();
+        }
+
+        for (int redelivery = 0; redelivery < 3; redelivery++) {
+            assertThatThrownBy(() -> bus.publish("t", event("again")))
+                    .isInstanceOf(EventRejectedException.class);
+        }
+        release.countDown();
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        bus.publish("t", event("again"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(free).containsExactly("q2", "again");
     }
 
     @Test

@@ -13,7 +13,14 @@ import dev.recipes.core.webhook.WebhookResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +41,13 @@ final class EventsApiHandler implements WebhookHandler {
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String DEDUPE_PREFIX = "slack:";
 
+    private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(2);
+
     private final ServiceContext context;
     private final SlackSignature signature;
+    // The events being published now, by dedupe key, with whether they reached the bus.
+    private final ConcurrentMap<String, CompletableFuture<Boolean>> publishing =
+            new ConcurrentHashMap<>();
 
     EventsApiHandler(ServiceContext context, SlackSignature signature) {
         this.context = context;
@@ -136,26 +148,59 @@ final class EventsApiHandler implements WebhookHandler {
 
     // Redeliveries are deduplicated whether or not they carry X-Slack-Retry-Num: the first try
     // may have failed here, so a retry alone proves nothing. A claim is released when the
-    // event does not reach the bus, so that Slack's next redelivery publishes it.
-    // Limitation: a duplicate arriving while the first delivery is still publishing gets 200;
-    // if that publish then fails, Slack has its 200 and the event is lost.
+    // event does not reach the bus, so that Slack's next redelivery publishes it. A copy that
+    // arrives while another is still publishing waits for that outcome and answers the same,
+    // so it cannot answer 200 for an event that then fails to reach the bus.
+    // Limitation: copies that arrive at different instances of a distributed engine at the same
+    // moment do not wait for each other.
     private WebhookResponse publishOnce(Event event, WebhookRequest request) {
-        String retry = request.header(RETRY_NUM_HEADER).orElse("0");
+        String retry = abbreviate(request.header(RETRY_NUM_HEADER).orElse("0"));
         String key = DEDUPE_PREFIX + event.id();
-        if (!context.idempotency().claim(key)) {
-            LOG.debug("Slack event '{}' (retry {}) was delivered before; not published again",
-                    event.id(), abbreviate(retry));
-            return WebhookResponse.ok();
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> other = publishing.putIfAbsent(key, mine);
+        if (other != null) {
+            return answerAs(other, event, retry);
         }
         try {
-            context.publish(event);
-        } catch (RuntimeException e) {
-            context.idempotency().release(key);
-            throw e;
+            if (!context.idempotency().claim(key)) {
+                LOG.debug("Slack event '{}' (retry {}) was delivered before; not published "
+                        + "again", event.id(), retry);
+                mine.complete(true);
+                return WebhookResponse.ok();
+            }
+            try {
+                context.publish(event);
+            } catch (RuntimeException e) {
+                context.idempotency().release(key);
+                mine.complete(false);
+                throw e;
+            }
+            mine.complete(true);
+            LOG.debug("Slack event '{}' (retry {}) published as '{}'", event.id(), retry,
+                    event.type());
+            return WebhookResponse.ok();
+        } finally {
+            mine.complete(false);
+            publishing.remove(key, mine);
         }
-        LOG.debug("Slack event '{}' (retry {}) published as '{}'", event.id(), abbreviate(retry),
-                event.type());
-        return WebhookResponse.ok();
+    }
+
+    private static WebhookResponse answerAs(CompletableFuture<Boolean> other, Event event,
+            String retry) {
+        boolean published;
+        try {
+            published = other.get(DUPLICATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            published = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            published = false;
+        }
+        LOG.debug("Slack event '{}' (retry {}) arrived while another copy was publishing; "
+                + "answered as that copy: {}", event.id(), retry, published ? 200 : 503);
+        return published ? WebhookResponse.ok()
+                : WebhookResponse.text(503, "slack webhook: event '" + event.id()
+                        + "' is not on the bus yet; send it again").withHeader("Retry-After", "1");
     }
 
     private static WebhookResponse ignore(String type) {

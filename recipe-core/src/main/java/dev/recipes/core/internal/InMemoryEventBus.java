@@ -6,6 +6,7 @@ import dev.recipes.core.EventHandler;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.Subscription;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,13 +26,15 @@ import org.slf4j.MDC;
  *
  * <p>Publishing to a topic queues the event for every group that has room. If a group's queue is
  * full, the publish is rejected even though the other groups took the event: the publisher
- * tries again later, and the groups that have the event already skip it by its idempotency key.
- * So one slow group pushes back on its publishers without holding back the other groups.
+ * tries again later, and the groups that took it already (each remembers the source and id of
+ * the last 4,096 events it took) do not take it again. So one slow group pushes back on its
+ * publishers without holding back the other groups, or making them work twice.
  */
 public final class InMemoryEventBus implements EventBus {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final int RECENT_EVENTS = 4096;
 
     private final int queueCapacity;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
@@ -151,6 +154,25 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
+    /**
+     * A 64-bit FNV-1a hash of the event's source and id, which identify it; the source's length
+     * goes first, so that no source and id can be shifted into another pair.
+     */
+    private static long fingerprint(Event event) {
+        String source = event.source().toString();
+        long hash = fnv(0xcbf29ce484222325L, Integer.toString(source.length()) + ':');
+        return fnv(fnv(hash, source), event.id());
+    }
+
+    private static long fnv(long hash, String text) {
+        long result = hash;
+        for (int i = 0; i < text.length(); i++) {
+            result ^= text.charAt(i);
+            result *= 0x100000001b3L;
+        }
+        return result;
+    }
+
     @Override
     public String toString() {
         return "EventBus[in memory, " + topics.size() + " topics, capacity " + queueCapacity
@@ -184,10 +206,16 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         synchronized void offer(Event event) {
+            long fingerprint = fingerprint(event);
             Group full = null;
             for (Group group : groups.values()) {
+                if (group.recent.containsKey(fingerprint)) {
+                    continue;
+                }
                 changePending(1);
-                if (!group.queue.offer(event)) {
+                if (group.queue.offer(event)) {
+                    group.recent.put(fingerprint, Boolean.TRUE);
+                } else {
                     changePending(-1);
                     full = group;
                 }
@@ -206,6 +234,15 @@ public final class InMemoryEventBus implements EventBus {
         private final Topic topic;
         private final String name;
         private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(queueCapacity);
+        // Fingerprints of the events this group took lately, so that a publisher's redelivery
+        // after a refusal by another group does not queue the event here a second time.
+        // Guarded by the topic's lock.
+        private final Map<Long, Boolean> recent = new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                return size() > RECENT_EVENTS;
+            }
+        };
         private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
 
         Group(Topic topic, String name) {
