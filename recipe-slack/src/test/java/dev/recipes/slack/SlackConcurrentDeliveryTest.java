@@ -32,8 +32,11 @@ final class SlackConcurrentDeliveryTest {
         CompletableFuture<WebhookResponse> first =
                 CompletableFuture.supplyAsync(() -> slack.send(body));
         assertThat(publishing.await(5, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<WebhookResponse> copy = CompletableFuture.supplyAsync(() ->
-                slack.send(body, Map.of("X-Slack-Retry-Num", "1")));
+        CompletableFuture<WebhookResponse> copy = new CompletableFuture<>();
+        Thread copySender = new Thread(() ->
+                copy.complete(slack.send(body, Map.of("X-Slack-Retry-Num", "1"))));
+        copySender.start();
+        awaitWaiting(copySender);
         decide.countDown();
 
         assertThat(first.get(5, TimeUnit.SECONDS).status()).isEqualTo(503);
@@ -42,6 +45,15 @@ final class SlackConcurrentDeliveryTest {
         assertThat(redelivered.status()).isEqualTo(200);
         assertThat(slack.published()).hasSize(1);
         slack.engine().close();
+    }
+
+    /** Waits until the copy's thread waits for the first copy's outcome. */
+    private static void awaitWaiting(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime()).as("copy waiting").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
     }
 
     /**
@@ -58,8 +70,6 @@ final class SlackConcurrentDeliveryTest {
                 publishing.countDown();
                 try {
                     decide.await(5, TimeUnit.SECONDS);
-                    // Give the copy time to arrive and find this publish in flight.
-                    Thread.sleep(500);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
