@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param lastError the message of the last failure
  * @param firstAttemptAt when the first attempt started
  * @param deadAt when the request was given up
+ * @param replayOf the id of the dead letter this request was a replay of, or empty
  */
 public record DeadLetter(
         String id,
@@ -38,7 +39,8 @@ public record DeadLetter(
         int attempts,
         String lastError,
         Instant firstAttemptAt,
-        Instant deadAt) {
+        Instant deadAt,
+        String replayOf) {
 
     /** Why a request was given up. */
     public enum Reason {
@@ -58,6 +60,7 @@ public record DeadLetter(
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(reason, "reason");
         params = params.deepCopy();
+        replayOf = replayOf == null ? "" : replayOf;
     }
 
     @Override

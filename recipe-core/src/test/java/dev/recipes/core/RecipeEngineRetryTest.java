@@ -107,8 +107,10 @@ final class RecipeEngineRetryTest {
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
         assertThat(flaky.calls.get()).isEqualTo(1);
-        assertThat(engine.deadLetters().list()).singleElement().satisfies(letter ->
-                assertThat(letter.reason()).isEqualTo(DeadLetter.Reason.PERMANENT_FAILURE));
+        assertThat(engine.deadLetters().list()).singleElement().satisfies(letter -> {
+            assertThat(letter.reason()).isEqualTo(DeadLetter.Reason.PERMANENT_FAILURE);
+            assertThat(letter.replayOf()).isEmpty();
+        });
     }
 
     @Test
@@ -140,8 +142,10 @@ final class RecipeEngineRetryTest {
         engine.replay(first);
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(engine.deadLetters().list()).singleElement()
-                .satisfies(letter -> assertThat(letter.id()).isNotEqualTo(first));
+        assertThat(engine.deadLetters().list()).singleElement().satisfies(letter -> {
+            assertThat(letter.id()).isNotEqualTo(first);
+            assertThat(letter.replayOf()).isEqualTo(first);
+        });
         assertThat(flaky.calls.get()).isEqualTo(2);
     }
 

@@ -156,7 +156,7 @@ final class ActionRunner {
                 request.action(), request.connection(), request.recipe(),
                 request.triggerEventId(), request.idempotencyKey(), request.params(),
                 request.chainDepth(), reason, attempts, error, request.firstAttemptAt(),
-                runtime.clock().instant());
+                runtime.clock().instant(), request.replayOf());
         runtime.deadLetterStore().add(letter);
         LOG.error("Action '{}/{}' for '{}' dead-lettered as {} after {} attempt(s) ({}): {}",
                 request.service(), request.action(), request.idempotencyKey(), letter.id(),
