@@ -19,9 +19,11 @@ final class InMemoryEventBusTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     private final EventBus bus = EventBus.inMemory(2);
+    private final CountDownLatch releaseSlow = new CountDownLatch(1);
 
     @AfterEach
     void close() {
+        releaseSlow.countDown();
         bus.close(Duration.ofSeconds(1));
     }
 
@@ -61,29 +63,40 @@ final class InMemoryEventBusTest {
 
     @Test
     void fullQueueRejectsNamingTheGroupWhileGroupsWithRoomTakeTheEvent() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        BlockingQueue<String> free = new LinkedBlockingQueue<>();
-        bus.subscribe("t", "slow", e -> {
-            started.countDown();
-            release.await();
-        });
-        bus.subscribe("t", "free", e -> free.add(e.id()));
-        bus.publish("t", event("running"));
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-        for (String id : List.of("queued-1", "queued-2")) {
-            bus.publish("t", event(id));
-            assertThat(free.poll(5, TimeUnit.SECONDS)).isNotNull();
-        }
+        BlockingQueue<String> free = fillTheSlowGroup("queued-1", "queued-2");
 
         assertThatThrownBy(() -> bus.publish("t", event("overflow")))
                 .isInstanceOf(EventRejectedException.class)
                 .hasMessageContaining("'slow'")
                 .hasMessageContaining("'overflow'");
 
-        release.countDown();
+        releaseSlow.countDown();
         assertThat(bus.awaitIdle(WAIT)).isTrue();
         assertThat(free).containsExactly("queued-2", "overflow");
+    }
+
+    /**
+     * Subscribes a group 'slow' whose handler holds its first event until
+     * {@link #releaseSlow},
+     * and a group 'free' that records events; publishes one event and then two more, which
+     * fill the slow group's queue of two. Returns what 'free' got after the first two.
+     */
+    private BlockingQueue<String> fillTheSlowGroup(String second, String third)
+            throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        BlockingQueue<String> free = new LinkedBlockingQueue<>();
+        bus.subscribe("t", "slow", e -> {
+            started.countDown();
+            releaseSlow.await();
+        });
+        bus.subscribe("t", "free", e -> free.add(e.id()));
+        bus.publish("t", event("running"));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        for (String id : List.of(second, third)) {
+            bus.publish("t", event(id));
+            assertThat(free.poll(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        return free;
     }
 
     @Test
@@ -191,26 +204,13 @@ final class InMemoryEventBusTest {
 
     @Test
     void aGroupThatTookAnEventDoesNotTakeItAgainWhenItIsRedelivered() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        BlockingQueue<String> free = new LinkedBlockingQueue<>();
-        bus.subscribe("t", "slow", e -> {
-            started.countDown();
-            release.await();
-        });
-        bus.subscribe("t", "free", e -> free.add(e.id()));
-        bus.publish("t", event("running"));
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-        for (String id : List.of("q1", "q2")) {
-            bus.publish("t", event(id));
-            assertThat(free.poll(5, TimeUnit.SECONDS)).isNotNull();
-        }
+        BlockingQueue<String> free = fillTheSlowGroup("q1", "q2");
 
         for (int redelivery = 0; redelivery < 3; redelivery++) {
             assertThatThrownBy(() -> bus.publish("t", event("again")))
                     .isInstanceOf(EventRejectedException.class);
         }
-        release.countDown();
+        releaseSlow.countDown();
         assertThat(bus.awaitIdle(WAIT)).isTrue();
         bus.publish("t", event("again"));
 

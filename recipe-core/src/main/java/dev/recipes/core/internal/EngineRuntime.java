@@ -48,7 +48,7 @@ public final class EngineRuntime {
 
     private final Map<String, Service> services;
     private final Map<String, Map<String, Action>> actions = new LinkedHashMap<>();
-    private final Map<String, List<Recipe>> recipesByTopic = new LinkedHashMap<>();
+    private final List<Recipe> recipes = new ArrayList<>();
     private final EventBus bus;
     private final ConnectionStore connections;
     private final Clock clock;
@@ -174,8 +174,7 @@ public final class EngineRuntime {
                         + "'; actions: " + offered.keySet());
             }
         }
-        recipesByTopic.computeIfAbsent(recipe.trigger().topic(), topic -> new ArrayList<>())
-                .add(recipe);
+        recipes.add(recipe);
     }
 
     /** Starts services, then subscribes action runners and recipes. */
@@ -199,14 +198,14 @@ public final class EngineRuntime {
         }
         state = State.RUNNING;
         LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
-                recipesByTopic.values().stream().mapToInt(List::size).sum());
+                recipes.size());
         warnOfMissingConnections();
     }
 
     // Connections may be added while the engine runs, so a missing one is worth a warning at
     // start, not a refusal.
     private void warnOfMissingConnections() {
-        recipesByTopic.values().stream().flatMap(List::stream).forEach(recipe -> {
+        recipes.forEach(recipe -> {
             for (ActionStep step : recipe.steps()) {
                 boolean needed = actions.get(step.service()).get(step.action()).needsConnection();
                 if (needed && connections.find(step.service(), step.connection()).isEmpty()) {
@@ -225,19 +224,17 @@ public final class EngineRuntime {
     private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
         this.runner = runner;
-        for (List<Recipe> recipes : recipesByTopic.values()) {
-            for (Recipe recipe : recipes) {
-                Dispatcher dispatcher = new Dispatcher(this, recipe);
-                bus.subscribe(recipe.trigger().topic(), "recipe:" + recipe.id(),
-                        dispatcher::dispatch);
-                recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
-                    Map<String, Action> offered = actions.get(service);
-                    for (int i = 0; i < ACTION_THREADS; i++) {
-                        bus.subscribe(ActionRequest.topic(service, recipe.id()), "actions",
-                                event -> runner.run(event, offered));
-                    }
-                });
-            }
+        for (Recipe recipe : recipes) {
+            Dispatcher dispatcher = new Dispatcher(this, recipe);
+            bus.subscribe(recipe.trigger().topic(), "recipe:" + recipe.id(),
+                    dispatcher::dispatch);
+            recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
+                Map<String, Action> offered = actions.get(service);
+                for (int i = 0; i < ACTION_THREADS; i++) {
+                    bus.subscribe(ActionRequest.topic(service, recipe.id()), "actions",
+                            event -> runner.run(event, offered));
+                }
+            });
         }
     }
 
