@@ -1,10 +1,10 @@
 package dev.recipes.testkit.sheets;
 
+import static dev.recipes.testkit.sheets.FakeClientFixture.accessToken;
+import static dev.recipes.testkit.sheets.FakeClientFixture.assertGoogleError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.testkit.MutableClock;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 final class FakeSheetsServerHangAndDropTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
     private static final Duration PATIENT = Duration.ofSeconds(10);
@@ -38,7 +37,7 @@ final class FakeSheetsServerHangAndDropTest {
     @BeforeEach
     void signIn() throws Exception {
         fake.createSpreadsheet("1AbC", "Log");
-        token = token(fake.newServiceAccount());
+        token = accessToken(fake, fake.newServiceAccount(), NOW);
     }
 
     @AfterEach
@@ -171,19 +170,6 @@ final class FakeSheetsServerHangAndDropTest {
                 .hasMessage("fake sheets server: hang delay is null");
     }
 
-    private String token(TestServiceAccount account) throws Exception {
-        String jwt = JwtFixture.sign(JwtFixture.claims(account.clientEmail(), fake.tokenUrl(),
-                NOW.getEpochSecond() - 30, NOW.getEpochSecond() + 3570), account.privateKey());
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(fake.tokenUrl()))
-                .timeout(PATIENT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(JwtFixture.form(jwt)))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("access_token").asText();
-    }
-
     private HttpResponse<String> append(int row, Duration timeout) throws Exception {
         return HTTP.send(appendRequest(row, timeout), HttpResponse.BodyHandlers.ofString());
     }
@@ -202,14 +188,5 @@ final class FakeSheetsServerHangAndDropTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"values\":[[\"row " + row
                         + "\"]]}"))
                 .build();
-    }
-
-    private static void assertGoogleError(HttpResponse<String> response, int code,
-            String status) throws Exception {
-        JsonNode error = JSON.readTree(response.body()).path("error");
-        assertThat(response.statusCode()).isEqualTo(code);
-        assertThat(error.path("code").asInt()).isEqualTo(code);
-        assertThat(error.path("status").asText()).isEqualTo(status);
-        assertThat(error.path("message").asText()).isNotBlank();
     }
 }

@@ -1,10 +1,10 @@
 package dev.recipes.testkit.sheets;
 
+import static dev.recipes.testkit.sheets.FakeClientFixture.accessToken;
+import static dev.recipes.testkit.sheets.FakeClientFixture.assertGoogleError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.testkit.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 final class FakeSheetsServerRandomFaultsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
     private static final long SEED = 42;
@@ -38,7 +37,7 @@ final class FakeSheetsServerRandomFaultsTest {
     @BeforeEach
     void signIn() throws Exception {
         fake.createSpreadsheet("1AbC", "Log");
-        token = token(fake.newServiceAccount());
+        token = accessToken(fake, fake.newServiceAccount(), NOW);
     }
 
     @AfterEach
@@ -198,15 +197,6 @@ final class FakeSheetsServerRandomFaultsTest {
         return responses;
     }
 
-    private String token(TestServiceAccount account) throws Exception {
-        String jwt = JwtFixture.sign(JwtFixture.claims(account.clientEmail(), fake.tokenUrl(),
-                NOW.getEpochSecond() - 30, NOW.getEpochSecond() + 3570), account.privateKey());
-        HttpResponse<String> response = post(fake.tokenUrl(), "application/x-www-form-urlencoded",
-                null, JwtFixture.form(jwt));
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("access_token").asText();
-    }
-
     private HttpResponse<String> append(int row) throws Exception {
         return post(fake.apiUrl() + "/v4/spreadsheets/1AbC/values/Log%21A%3AB:append"
                 + "?valueInputOption=RAW", "application/json", token,
@@ -223,14 +213,5 @@ final class FakeSheetsServerRandomFaultsTest {
             request.header("Authorization", "Bearer " + token);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void assertGoogleError(HttpResponse<String> response, int code,
-            String status) throws Exception {
-        JsonNode error = JSON.readTree(response.body()).path("error");
-        assertThat(response.statusCode()).isEqualTo(code);
-        assertThat(error.path("code").asInt()).isEqualTo(code);
-        assertThat(error.path("status").asText()).isEqualTo(status);
-        assertThat(error.path("message").asText()).isNotBlank();
     }
 }
