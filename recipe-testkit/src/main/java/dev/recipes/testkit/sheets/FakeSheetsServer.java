@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.recipes.testkit.internal.HeaderChecks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     /** The longest {@link #hangNextAppend(Duration)} hold, the Sheets client's top timeout. */
     private static final Duration MAX_HOLD = Duration.ofMinutes(10);
     /** RFC 9110 token characters besides letters and digits. */
-    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+    private static final String SUBJECT = "fake sheets server";
     /** Response headers the server writes itself, to frame the body. */
     private static final Set<String> FRAMING_HEADERS = Set.of("content-length",
             "transfer-encoding");
@@ -876,40 +877,18 @@ public final class FakeSheetsServer implements AutoCloseable {
         Objects.requireNonNull(headers, "fake sheets server: headers is null; give Map.of() "
                 + "for none");
         headers.forEach((name, value) -> {
-            Objects.requireNonNull(name, "fake sheets server: a header name is null");
-            boolean token = !name.isEmpty() && name.chars().allMatch(c -> c < 128
-                    && (Character.isLetterOrDigit(c) || TOKEN_SYMBOLS.indexOf(c) >= 0));
-            if (!token) {
-                throw new IllegalArgumentException("fake sheets server: header name '"
-                        + escape(name) + "' is not an HTTP token (letters, digits and "
-                        + TOKEN_SYMBOLS + ")");
-            }
+            HeaderChecks.requireName(SUBJECT, name);
             if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("fake sheets server: header '" + name
                         + "' cannot be set; the fake frames the body itself");
             }
-            Objects.requireNonNull(value, () -> "fake sheets server: header '" + name
-                    + "' has a null value");
-            if (value.chars().anyMatch(c -> c != '\t' && (c < ' ' || c == 0x7f || c > 0xff))) {
-                throw new IllegalArgumentException("fake sheets server: header '" + name
-                        + "' value '" + escape(value) + "' holds a line break, another control "
-                        + "character or one outside ISO-8859-1");
-            }
+            HeaderChecks.requireValue(SUBJECT, name, value);
         });
         return headers;
     }
 
-    /** Shows control characters as escapes, so that a message stays on one line. */
     private static String escape(String text) {
-        StringBuilder shown = new StringBuilder(text.length());
-        text.chars().forEach(c -> shown.append(switch (c) {
-            case '\r' -> "\\r";
-            case '\n' -> "\\n";
-            case '\t' -> "\\t";
-            default -> Character.isISOControl(c) ? String.format("\\u%04x", c)
-                    : String.valueOf((char) c);
-        }));
-        return shown.toString();
+        return HeaderChecks.escape(text);
     }
 
     private static String googleStatus(int status) {

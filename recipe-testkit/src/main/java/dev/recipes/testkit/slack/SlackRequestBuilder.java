@@ -11,6 +11,7 @@ import dev.recipes.core.signature.SlackSignature;
 import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
+import dev.recipes.testkit.internal.HeaderChecks;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +61,7 @@ public final class SlackRequestBuilder {
     private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length",
             "expect", "host", "upgrade");
     /** RFC 9110 token characters besides letters and digits. */
-    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+    private static final String SUBJECT = "slack request";
     /** Writes UTF-8 as it is, emoji included, as a multi-byte test of signing needs. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
@@ -482,13 +483,7 @@ public final class SlackRequestBuilder {
     }
 
     private static void requireHeaderName(String name) {
-        Objects.requireNonNull(name, "slack request: header name is null");
-        boolean token = !name.isEmpty() && name.chars().allMatch(c -> c < 128
-                && (Character.isLetterOrDigit(c) || TOKEN_SYMBOLS.indexOf(c) >= 0));
-        if (!token) {
-            throw new IllegalArgumentException("slack request: header name '" + escape(name)
-                    + "' is not an HTTP token (letters, digits and " + TOKEN_SYMBOLS + ")");
-        }
+        HeaderChecks.requireName(SUBJECT, name);
         if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("slack request: header '" + name + "' cannot be "
                     + "set; the HTTP client sends its own, so it would differ over HTTP");
@@ -500,30 +495,7 @@ public final class SlackRequestBuilder {
      * in-process delivery can be sent over HTTP too.
      */
     static String requireHeaderValue(String name, String value) {
-        Objects.requireNonNull(value, () -> "slack request: header '" + name + "' has a null "
-                + "value");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c != '\t' && (c < ' ' || c == 0x7f || c > 0xff)) {
-                throw new IllegalArgumentException("slack request: header '" + name + "' value '"
-                        + escape(value) + "' holds a control character or one outside "
-                        + "ISO-8859-1 at index " + i);
-            }
-        }
-        return value;
-    }
-
-    /** Shows control characters as escapes, so that a message stays on one line. */
-    private static String escape(String text) {
-        StringBuilder shown = new StringBuilder(text.length());
-        text.chars().forEach(c -> shown.append(switch (c) {
-            case '\r' -> "\\r";
-            case '\n' -> "\\n";
-            case '\t' -> "\\t";
-            default -> c < ' ' || c == 0x7f ? String.format("\\u%04x", c)
-                    : String.valueOf((char) c);
-        }));
-        return shown.toString();
+        return HeaderChecks.requireValue(SUBJECT, name, value);
     }
 
     private static <T> T setOnce(T current, T value, String what) {

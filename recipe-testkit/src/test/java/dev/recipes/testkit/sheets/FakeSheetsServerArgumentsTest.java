@@ -126,7 +126,7 @@ final class FakeSheetsServerArgumentsTest {
         assertThatThrownBy(() -> fake.failNextAppend(503, "{}", headers))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("fake sheets server: header 'Retry-After' value '1\\r\\nX: y' holds a "
-                        + "line break, another control character or one outside ISO-8859-1");
+                        + "control character or one outside ISO-8859-1 at index 1");
         assertThat(postAppend().statusCode()).as("no failure queued, so the missing token counts")
                 .isEqualTo(401);
     }
