@@ -26,6 +26,32 @@ public interface EventBus extends AutoCloseable {
     void publish(String topic, Event event);
 
     /**
+     * Tells whether the bus holds events published with {@link #publishLater} itself, durably,
+     * so that they outlive the process that published them. The engine keeps delayed events
+     * (retries waiting for their backoff) on its own scheduler when the bus does not.
+     *
+     * @return {@code true} if {@link #publishLater} is supported; {@code false} by default
+     */
+    default boolean holdsDelayedEvents() {
+        return false;
+    }
+
+    /**
+     * Publishes an event on a topic once a delay has passed. The bus holds the event until
+     * then; closing the bus, or the process, does not lose it.
+     *
+     * @param topic the topic
+     * @param event the event
+     * @param delay how long to wait first, zero or more
+     * @throws EventRejectedException if the bus cannot take the event now or is closed
+     * @throws UnsupportedOperationException if {@link #holdsDelayedEvents()} is {@code false}
+     */
+    default void publishLater(String topic, Event event, Duration delay) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " does not hold delayed events");
+    }
+
+    /**
      * Subscribes a handler to a topic within a group.
      *
      * @param topic the topic

@@ -47,7 +47,7 @@ public final class RecipeEngine implements AutoCloseable {
                 builder.discover, builder.bus, builder.connections, builder.idempotency,
                 builder.deadLetters, builder.retryPolicy, builder.listeners, builder.scheduler,
                 builder.clock, builder.httpClient, builder.config, builder.drainDeadline,
-                builder.maxChainDepth));
+                builder.maxChainDepth, builder.actionLease, builder.leases));
     }
 
     /**
@@ -186,6 +186,8 @@ public final class RecipeEngine implements AutoCloseable {
         private final List<EngineListener> listeners = new ArrayList<>();
         private Duration drainDeadline = Duration.ofSeconds(10);
         private int maxChainDepth = 8;
+        private Duration actionLease = Duration.ofMinutes(2);
+        private LeaseStore leases;
 
         private Builder() {
         }
@@ -343,6 +345,39 @@ public final class RecipeEngine implements AutoCloseable {
          */
         public Builder idempotency(IdempotencyStore idempotency) {
             this.idempotency = setOnce(this.idempotency, idempotency, "idempotency");
+            return this;
+        }
+
+        /**
+         * Sets how long an action attempt holds its idempotency key before another engine
+         * instance sharing the store may take the attempt over, as it does when the process
+         * running it died; 2 minutes by default. Make it longer than the slowest action takes
+         * (its HTTP timeouts included): an attempt still running when its lease runs out may be
+         * run a second time elsewhere. Only a store shared by several processes uses it.
+         *
+         * @param lease a positive duration
+         * @return this builder
+         * @see IdempotencyStore#begin(String, Duration)
+         */
+        public Builder actionLease(Duration lease) {
+            if (lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("action lease " + lease + " must be positive");
+            }
+            this.actionLease = lease;
+            return this;
+        }
+
+        /**
+         * Sets where the leases of work that runs on one instance at a time (schedules, polls)
+         * are kept; by default in memory, which suits an engine that runs alone. Engines that
+         * share a bus share a lease store too.
+         *
+         * @param leases the store
+         * @return this builder
+         * @throws IllegalStateException if a store was set before
+         */
+        public Builder leases(LeaseStore leases) {
+            this.leases = setOnce(this.leases, leases, "leases");
             return this;
         }
 

@@ -610,7 +610,7 @@ final class AppendRowActionTest {
 
     private ActionInvocation invocation(ObjectNode params) {
         return new ActionInvocation("google-sheets", "append-row", params, "default",
-                connection, "ev-1:recipe:0", "recipe", "ev-1");
+                connection, "ev-1:recipe:0", "recipe", "ev-1", false);
     }
 
     private ActionException fail(Action action, ObjectNode params) {

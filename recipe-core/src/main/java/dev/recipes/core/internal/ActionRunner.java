@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.ActionAttempt;
 import dev.recipes.core.Connection;
 import dev.recipes.core.DeadLetter;
+import dev.recipes.core.DeliveryDeferredException;
 import dev.recipes.core.Event;
+import dev.recipes.core.EventBus;
 import dev.recipes.core.EventRejectedException;
+import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
@@ -52,22 +55,36 @@ final class ActionRunner {
                         request.idempotencyKey(), request.service(), request.action());
                 return;
             }
-            if (!runtime.idempotency().claim(request.claimKey())) {
-                LOG.debug("Action request '{}' was run before; skipped", request.claimKey());
-                return;
+            IdempotencyStore store = runtime.idempotency();
+            IdempotencyStore.Claim claim = store.begin(request.claimKey(), runtime.actionLease());
+            switch (claim) {
+                case DONE -> {
+                    LOG.debug("Action request '{}' was run before; skipped", request.claimKey());
+                    return;
+                }
+                case HELD -> throw new DeliveryDeferredException("action request '"
+                        + request.claimKey() + "' is being run elsewhere");
+                case TAKEN_OVER -> LOG.warn("Action request '{}' was started elsewhere and not "
+                        + "finished within its lease; running it here", request.claimKey());
+                case NEW -> {
+                }
             }
-            if (runtime.isAbandoning()) {
-                deadLetter(request, request.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
-                        "the engine closed before attempt " + request.attempt());
-                return;
+            try {
+                if (runtime.isAbandoning()) {
+                    deadLetter(request, request.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                            "the engine closed before attempt " + request.attempt());
+                } else {
+                    execute(action, request, claim == IdempotencyStore.Claim.TAKEN_OVER);
+                }
+            } finally {
+                store.complete(request.claimKey());
             }
-            execute(action, request);
         } finally {
             MDC.remove("recipeId");
         }
     }
 
-    private void execute(Action action, ActionRequest request) {
+    private void execute(Action action, ActionRequest request, boolean takenOver) {
         ActionAttempt attempt = new ActionAttempt(request.recipe(), request.service(),
                 request.action(), request.idempotencyKey(), request.attempt());
         runtime.listeners().actionStarted(attempt);
@@ -75,7 +92,8 @@ final class ActionRunner {
                 .find(request.service(), request.connection()).orElse(null);
         ActionInvocation invocation = new ActionInvocation(request.service(), request.action(),
                 request.params(), request.connection(), connection, request.idempotencyKey(),
-                request.recipe(), request.triggerEventId());
+                request.recipe(), request.triggerEventId(),
+                takenOver || request.attempt() > 1);
         try {
             JsonNode result = action.execute(invocation);
             LOG.debug("Action '{}/{}' succeeded for '{}' on attempt {}", request.service(),
@@ -118,7 +136,19 @@ final class ActionRunner {
         schedule(request.nextAttempt(), delay);
     }
 
+    // A bus that holds delayed events keeps the retry durably, so that it outlives this
+    // process; otherwise it waits on the engine's scheduler.
     private void schedule(ActionRequest next, Duration delay) {
+        EventBus bus = runtime.eventBus();
+        if (bus.holdsDelayedEvents()) {
+            try {
+                bus.publishLater(next.topic(), next.toEvent(runtime.clock().instant()), delay);
+                return;
+            } catch (EventRejectedException e) {
+                LOG.warn("The bus did not take attempt {} of '{}' to hold: {}; it waits here",
+                        next.attempt(), next.idempotencyKey(), e.getMessage());
+            }
+        }
         try {
             runtime.retries().schedule(runtime.scheduler(), next, delay, this::publishAttempt);
         } catch (RejectedExecutionException e) {

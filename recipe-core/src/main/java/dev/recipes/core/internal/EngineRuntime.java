@@ -8,6 +8,7 @@ import dev.recipes.core.Event;
 import dev.recipes.core.EventBus;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.LeaseStore;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RecipeException;
@@ -60,6 +61,9 @@ public final class EngineRuntime {
     private final RetryPolicy retryPolicy;
     private final Listeners listeners;
     private final int maxChainDepth;
+    private final Duration actionLease;
+    private final LeaseStore leases;
+    private final String instanceId = java.util.UUID.randomUUID().toString();
     private final boolean ownsScheduler;
     private final PendingRetries retries = new PendingRetries();
     private final List<Service> started = new ArrayList<>();
@@ -90,6 +94,8 @@ public final class EngineRuntime {
         this.retryPolicy = orElse(settings.retryPolicy(), RetryPolicy::ofDefaults);
         this.listeners = new Listeners(settings.listeners());
         this.maxChainDepth = settings.maxChainDepth();
+        this.actionLease = settings.actionLease();
+        this.leases = orElse(settings.leases(), () -> LeaseStore.inMemory(this.clock));
         this.ownsScheduler = settings.scheduler() == null;
         this.scheduler = settings.scheduler();
         services.values().forEach(this::indexActions);
@@ -476,6 +482,20 @@ public final class EngineRuntime {
 
     HttpClient httpClient() {
         return httpClient;
+    }
+
+    Duration actionLease() {
+        return actionLease;
+    }
+
+    /** Returns the lease store. */
+    public LeaseStore leases() {
+        return leases;
+    }
+
+    /** Returns this engine instance's id, unique per process and start: a lease holder. */
+    public String instanceId() {
+        return instanceId;
     }
 
     IdempotencyStore idempotency() {

@@ -5,6 +5,7 @@ import dev.recipes.core.DeadLetterStore;
 import dev.recipes.core.EngineListener;
 import dev.recipes.core.EventBus;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.LeaseStore;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Service;
@@ -33,10 +34,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param config configuration keyed by service id and key
  * @param drainDeadline how long close waits for queued work
  * @param maxChainDepth how many recipes may trigger each other in a row
+ * @param actionLease how long an action attempt holds its idempotency key
+ * @param leases the lease store
  */
 public record EngineSettings(List<Recipe> recipes, List<Service> services, boolean discover,
         EventBus bus, ConnectionStore connections, IdempotencyStore idempotency,
         DeadLetterStore deadLetters, RetryPolicy retryPolicy, List<EngineListener> listeners,
         ScheduledExecutorService scheduler, Clock clock, HttpClient httpClient,
-        Map<String, String> config, Duration drainDeadline, int maxChainDepth) {
+        Map<String, String> config, Duration drainDeadline, int maxChainDepth,
+        Duration actionLease, LeaseStore leases) {
 }

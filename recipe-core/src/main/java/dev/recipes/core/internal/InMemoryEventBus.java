@@ -1,5 +1,6 @@
 package dev.recipes.core.internal;
 
+import dev.recipes.core.DeliveryDeferredException;
 import dev.recipes.core.Event;
 import dev.recipes.core.EventBus;
 import dev.recipes.core.EventHandler;
@@ -287,6 +288,9 @@ public final class InMemoryEventBus implements EventBus {
             DELIVERING.set(InMemoryEventBus.this);
             try {
                 handler.handle(event);
+            } catch (DeliveryDeferredException e) {
+                LOG.debug("Handler in group '{}' on topic '{}' deferred event '{}': {}",
+                        group.name, topic, event.id(), e.getMessage());
             } catch (Exception | Error e) {
                 // Limitation: a failed handler is logged and the event acknowledged; the
                 // in-memory bus does not redeliver it.
