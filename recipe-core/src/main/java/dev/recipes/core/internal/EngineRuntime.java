@@ -63,6 +63,7 @@ public final class EngineRuntime {
     private final int maxChainDepth;
     private final Duration actionLease;
     private final LeaseStore leases;
+    private final Schedules schedules;
     private final String instanceId = java.util.UUID.randomUUID().toString();
     private final boolean ownsScheduler;
     private final PendingRetries retries = new PendingRetries();
@@ -100,6 +101,7 @@ public final class EngineRuntime {
         this.scheduler = settings.scheduler();
         services.values().forEach(this::indexActions);
         settings.recipes().forEach(this::indexRecipe);
+        this.schedules = new Schedules(this, recipes);
         checkConfig();
     }
 
@@ -183,7 +185,7 @@ public final class EngineRuntime {
         recipes.add(recipe);
     }
 
-    /** Starts services, then subscribes action runners and recipes. */
+    /** Starts services, subscribes action runners and recipes, then starts the schedules. */
     public synchronized void start() {
         if (state != State.NEW) {
             throw new IllegalStateException("engine: already " + state.name().toLowerCase());
@@ -203,6 +205,7 @@ public final class EngineRuntime {
             throw e;
         }
         state = State.RUNNING;
+        schedules.start();
         LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
                 recipes.size());
         warnOfMissingConnections();
@@ -345,6 +348,7 @@ public final class EngineRuntime {
             }
             state = State.CLOSED;
         }
+        schedules.close();
         LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
         long deadline = System.nanoTime() + drainDeadline.toNanos();
         boolean drained = awaitIdleUntil(deadline);
