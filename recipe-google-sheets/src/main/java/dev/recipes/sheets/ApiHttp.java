@@ -40,7 +40,7 @@ final class ApiHttp {
      *
      * @param status the HTTP status
      * @param headers the headers
-     * @param body the body, cut at {@link #MAX_BODY_BYTES}
+     * @param body the body, cut at the limit it was read with
      */
     record Response(int status, HttpHeaders headers, byte[] body) {
     }
@@ -57,12 +57,28 @@ final class ApiHttp {
      *     or the HTTP client refuses the request
      */
     Response send(HttpRequest request, String subject) {
+        return send(request, subject, MAX_BODY_BYTES);
+    }
+
+    /**
+     * Sends a request and reads an answer of up to {@code maxBodyBytes}, for reads whose
+     * answers may be larger than {@link #MAX_BODY_BYTES}; otherwise as
+     * {@link #send(HttpRequest, String)}.
+     *
+     * @param request the request, with its timeout set
+     * @param subject what is being called, starting each error message
+     * @param maxBodyBytes the largest body read
+     * @return the response, whatever its status
+     * @throws ActionException as {@link #send(HttpRequest, String)} does
+     */
+    Response send(HttpRequest request, String subject, int maxBodyBytes) {
         try {
-            HttpResponse<Body> response = client.send(request, info -> new LimitedBody());
+            HttpResponse<Body> response = client.send(request,
+                    info -> new LimitedBody(maxBodyBytes));
             Body body = response.body();
             if (body.truncated() && response.statusCode() / 100 == 2) {
                 throw ActionException.permanent(subject + ": the answer from '"
-                        + origin(request) + "' is larger than " + MAX_BODY_BYTES + " bytes",
+                        + origin(request) + "' is larger than " + maxBodyBytes + " bytes",
                         null);
             }
             return new Response(response.statusCode(), response.headers(), body.bytes());
@@ -106,21 +122,26 @@ final class ApiHttp {
     /**
      * A body read up to the limit.
      *
-     * @param bytes the bytes read, at most {@link #MAX_BODY_BYTES}
+     * @param bytes the bytes read, at most the limit
      * @param truncated whether more bytes came and were dropped
      */
     private record Body(byte[] bytes, boolean truncated) {
     }
 
     /**
-     * Collects a body into memory; once it passes the limit, keeps the first
-     * {@link #MAX_BODY_BYTES} and stops reading.
+     * Collects a body into memory; once it passes the limit, keeps the first bytes up to the
+     * limit and stops reading.
      */
     private static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
 
         private final CompletableFuture<Body> result = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final int limit;
         private Flow.Subscription subscription;
+
+        LimitedBody(int limit) {
+            this.limit = limit;
+        }
 
         @Override
         public CompletionStage<Body> getBody() {
@@ -139,7 +160,7 @@ final class ApiHttp {
                 return;
             }
             for (ByteBuffer buffer : buffers) {
-                int room = MAX_BODY_BYTES - bytes.size();
+                int room = limit - bytes.size();
                 int take = Math.min(room, buffer.remaining());
                 byte[] chunk = new byte[take];
                 buffer.get(chunk);

@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Locale;
-import java.util.Set;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,16 +23,24 @@ import org.slf4j.LoggerFactory;
  * {@code spreadsheets.values.append}.
  *
  * <p>Parameters: {@code spreadsheetId} and {@code range} (text), {@code values} (an array of
- * text, numbers, booleans and nulls; null is written as an empty cell) and optionally
+ * text, numbers, booleans and nulls; null is written as an empty cell), optionally
  * {@code valueInputOption} ({@code RAW} by default, or {@code USER_ENTERED}, in which text
  * starting with {@code = + - @}, tab or CR gets a leading apostrophe so it cannot run as a
- * formula). The result is the {@code updates} object of Google's answer: {@code updatedRange},
- * {@code updatedRows}, {@code updatedColumns}, {@code updatedCells}.
+ * formula) and optionally {@code keyColumn} (column letters, such as {@code F}). The result is
+ * the {@code updates} object of Google's answer: {@code updatedRange}, {@code updatedRows},
+ * {@code updatedColumns}, {@code updatedCells}.
+ *
+ * <p>With a key column, each row carries the invocation's idempotency key in that column (the
+ * cells between the values and the key are written empty), and the result also has
+ * {@code "alreadyWritten": false}. When the invocation {@linkplain
+ * ActionInvocation#mayHaveRunBefore() may have run before}, the action first reads the key
+ * column; if the key is there, it appends nothing and returns {@code spreadsheetId},
+ * {@code updatedRange} (the row an earlier attempt wrote) and {@code "alreadyWritten": true}.
  *
  * <p>Failures: 429, 500, 502, 503, 504, a 403 with a rate-limit reason, timeouts and lost
  * connections are retryable, with Google's {@code Retry-After} when given; a 401 drops the
  * cached token and tries once more with a new one; other answers are permanent, with Google's
- * message.
+ * message. The key-column read is classified the same way.
  */
 final class AppendRowAction implements Action {
 
@@ -40,7 +48,6 @@ final class AppendRowAction implements Action {
     static final String NAME = "append-row";
 
     private static final Logger LOG = LoggerFactory.getLogger(AppendRowAction.class);
-    private static final Set<Integer> RETRYABLE = Set.of(429, 500, 502, 503, 504);
     private static final String FORMULA_START = "=+-@\t\r";
 
     private final Supplier<Wiring> wiring;
@@ -77,70 +84,93 @@ final class AppendRowAction implements Action {
         String range = range(invocation);
         ValueInputOption option = valueInputOption(invocation);
         ArrayNode row = row(invocation, option, parts.json());
-        Connection connection = invocation.requireConnection();
-        String subject = "action 'google-sheets/append-row': spreadsheet '" + spreadsheetId
-                + "' range '" + range + "'";
-        HttpRequest.BodyPublisher body = body(range, row, parts.json());
-        URI uri = URI.create(parts.settings().apiUrl() + "/v4/spreadsheets/"
-                + A1Range.encodePathSegment(spreadsheetId) + "/values/"
-                + A1Range.encodePathSegment(range) + ":append?valueInputOption=" + option
-                + "&insertDataOption=INSERT_ROWS");
+        String keyColumn = keyColumn(invocation, range, row.size());
+        Target target = new Target(parts, invocation.requireConnection(), spreadsheetId, range,
+                option);
 
-        AccessToken token = parts.tokens().token(connection);
-        ApiHttp.Response response = send(parts, uri, body, token, subject);
-        if (response.status() == 401) {
-            LOG.debug("Google refused the access token of connection '{}'; getting a new one",
-                    connection.id());
-            parts.tokens().invalidate(connection.id(), token);
-            token = parts.tokens().token(connection);
-            response = send(parts, uri, body, token, subject);
-        }
-        if (response.status() / 100 == 2) {
-            return updates(response, parts.json(), subject);
-        }
-        throw failure(response, parts, subject, token);
+        // Limitation: without a key column nothing is checked, so a retry after an unknown
+        // outcome (a timeout, a 503 after the write) may write the row twice.
+        return keyColumn == null ? target.append(row)
+                : appendOnce(target, row, keyColumn, invocation);
     }
 
-    // Limitation: append is not idempotent at Google's side. A retry after a timeout or a 5xx
-    // may add the row twice, and no key column is checked before appending again.
-    private static ApiHttp.Response send(Wiring parts, URI uri,
-            HttpRequest.BodyPublisher body, AccessToken token, String subject) {
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(uri)
+    // Limitation: the read sees only writes Google finished before it; an earlier request that
+    // Google is still working on (rare once the retry's backoff has passed) can still add its
+    // row after the read, and then the row is written twice.
+    private static JsonNode appendOnce(Target target, ArrayNode row, String keyColumn,
+            ActionInvocation invocation) {
+        String key = invocation.idempotencyKey();
+        if (invocation.mayHaveRunBefore()) {
+            OptionalInt written = target.findKey(keyColumn, key);
+            if (written.isPresent()) {
+                LOG.debug("{}: an earlier attempt wrote '{}' in row {}; not appending again",
+                        target.subject(), key, written.getAsInt());
+                return target.alreadyWritten(keyColumn, written.getAsInt());
+            }
+        }
+
+        addKey(row, target.range(), keyColumn, key, target.option());
+        JsonNode updates = target.append(row);
+        ObjectNode result = updates.isObject() ? (ObjectNode) updates
+                : target.parts().json().createObjectNode();
+        return result.put("alreadyWritten", false);
+    }
+
+    /** Pads the row with empty cells up to the key column, and puts the key there. */
+    private static void addKey(ArrayNode row, String range, String keyColumn, String key,
+            ValueInputOption option) {
+        int offset = A1Range.columnIndex(keyColumn) - A1Range.firstColumn(range);
+        while (row.size() < offset) {
+            row.add("");
+        }
+        // With USER_ENTERED, the apostrophe keeps the key as text, whatever it looks like.
+        row.add(option == ValueInputOption.USER_ENTERED ? "'" + key : key);
+    }
+
+    /**
+     * Where one invocation appends, and as whom.
+     *
+     * @param parts the service's wiring
+     * @param connection the connection to act as
+     * @param spreadsheetId the spreadsheet
+     * @param range the checked range
+     * @param option how Sheets reads the values
+     */
+    private record Target(Wiring parts, Connection connection, String spreadsheetId,
+            String range, ValueInputOption option) {
+
+        String subject() {
+            return "action 'google-sheets/append-row': spreadsheet '" + spreadsheetId
+                    + "' range '" + range + "'";
+        }
+
+        JsonNode append(ArrayNode row) {
+            URI uri = URI.create(parts.settings().apiUrl() + "/v4/spreadsheets/"
+                    + A1Range.encodePathSegment(spreadsheetId) + "/values/"
+                    + A1Range.encodePathSegment(range) + ":append?valueInputOption=" + option
+                    + "&insertDataOption=INSERT_ROWS");
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(parts.settings().requestTimeout())
-                    .header("Authorization", "Bearer " + token.value().reveal())
                     .header("Content-Type", "application/json; charset=utf-8")
                     .header("Accept", "application/json")
-                    .POST(body)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            // The builder's message quotes the header value it refused: the bearer token.
-            throw ActionException.permanent(subject + ": the request to Google cannot be "
-                    + "built with the access token of service account '" + token.clientEmail()
-                    + "'", null);
+                    .POST(body(range, row, parts.json()));
+            return updates(SheetsCall.send(parts, connection, request, ApiHttp.MAX_BODY_BYTES,
+                    subject()), parts.json(), subject());
         }
-        return parts.http().send(request, subject);
-    }
 
-    private static ActionException failure(ApiHttp.Response response, Wiring parts,
-            String subject, AccessToken token) {
-        GoogleError error = GoogleError.parse(response.status(), response.body(), parts.json());
-        String message = subject + ": Google answered " + error.describe();
-        int status = response.status();
-        if (RETRYABLE.contains(status) || status == 403 && error.isRateLimit()) {
-            return ActionException.retryable(message,
-                    parts.http().retryAfter(response.headers()), null);
+        OptionalInt findKey(String keyColumn, String key) {
+            String column = A1Range.sheet(range) + "!" + keyColumn + ":" + keyColumn;
+            return KeyLookup.findRow(parts, connection, spreadsheetId, column, key, subject());
         }
-        if (status == 401) {
-            return ActionException.permanent(message + "; a fresh access token was refused "
-                    + "too", null);
+
+        JsonNode alreadyWritten(String keyColumn, int rowNumber) {
+            String first = A1Range.columnLetters(A1Range.firstColumn(range));
+            return parts.json().createObjectNode()
+                    .put("spreadsheetId", spreadsheetId)
+                    .put("updatedRange", A1Range.sheet(range) + "!" + first + rowNumber + ":"
+                            + keyColumn + rowNumber)
+                    .put("alreadyWritten", true);
         }
-        if (status == 403) {
-            return ActionException.permanent(message + "; share the spreadsheet with '"
-                    + token.clientEmail() + "' as an editor", null);
-        }
-        return ActionException.permanent(message, null);
     }
 
     private static JsonNode updates(ApiHttp.Response response, ObjectMapper json,
@@ -189,6 +219,25 @@ final class AppendRowAction implements Action {
         }
         throw invalid("parameter 'valueInputOption' is " + value + "; use \"RAW\" or "
                 + "\"USER_ENTERED\"");
+    }
+
+    private static String keyColumn(ActionInvocation invocation, String range, int cells) {
+        JsonNode value = invocation.param("keyColumn").orElse(null);
+        if (value == null) {
+            return null;
+        }
+        String column;
+        try {
+            column = A1Range.requireColumn(value.isTextual() ? value.asText()
+                    : value.toString());
+        } catch (IllegalArgumentException e) {
+            throw invalid("parameter 'keyColumn': " + e.getMessage());
+        }
+        String problem = A1Range.keyColumnProblem(range, column, cells);
+        if (problem != null) {
+            throw invalid("parameter 'keyColumn': " + problem);
+        }
+        return column;
     }
 
     private static ArrayNode row(ActionInvocation invocation, ValueInputOption option,

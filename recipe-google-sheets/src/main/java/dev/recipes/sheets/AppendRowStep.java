@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -20,12 +21,14 @@ import java.util.function.Function;
  *
  * <p>Immutable: every method returns a new step and leaves this one as it was, so a step can
  * be shared and extended safely. Columns are written left to right in the order they were
- * added; a column that renders JSON null becomes an empty cell, and one that renders an object
- * or an array fails the recipe for that event with a {@link MappingException}.
+ * added, starting in the range's first column; a column that renders JSON null becomes an
+ * empty cell, and one that renders an object or an array fails the recipe for that event with
+ * a {@link MappingException}.
  *
  * <p>Appending is not idempotent at Google's side: when an append times out or gets a 5xx
- * after Google wrote the row, trying again writes it twice. A column holding the event id
- * ({@code .column(Event::id)}) lets such duplicates be found.
+ * after Google wrote the row, trying again writes it twice. Name a {@link #keyColumn(String)
+ * key column} to prevent that: each row then carries the action's idempotency key there, and a
+ * retry first looks for it. Without one, such a retry may write the row twice.
  */
 public final class AppendRowStep implements ActionStep {
 
@@ -34,21 +37,23 @@ public final class AppendRowStep implements ActionStep {
     private final List<Mapping> columns;
     private final ValueInputOption valueInputOption;
     private final String connection;
+    private final String keyColumn;
 
     private AppendRowStep(String spreadsheetId, String range, List<Mapping> columns,
-            ValueInputOption valueInputOption, String connection) {
+            ValueInputOption valueInputOption, String connection, String keyColumn) {
         this.spreadsheetId = spreadsheetId;
         this.range = range;
         this.columns = columns;
         this.valueInputOption = valueInputOption;
         this.connection = connection;
+        this.keyColumn = keyColumn;
     }
 
     static AppendRowStep of(String spreadsheetId, String range) {
         try {
             return new AppendRowStep(A1Range.requireSpreadsheetId(spreadsheetId),
                     A1Range.requireValid(range), List.of(), ValueInputOption.RAW,
-                    DEFAULT_CONNECTION);
+                    DEFAULT_CONNECTION, null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("append-row step: " + e.getMessage(), e);
         }
@@ -99,7 +104,47 @@ public final class AppendRowStep implements ActionStep {
      */
     public AppendRowStep valueInputOption(ValueInputOption option) {
         Objects.requireNonNull(option, "option");
-        return new AppendRowStep(spreadsheetId, range, columns, option, connection);
+        return new AppendRowStep(spreadsheetId, range, columns, option, connection,
+                keyColumn);
+    }
+
+    /**
+     * Writes the action's idempotency key in a column of every row, so that a retry after an
+     * unknown outcome (a timeout, a 503 that may have come after the write) first reads that
+     * column and appends nothing if the key is already there.
+     *
+     * <p>Rows start in the range's first column and the mapped columns fill the columns from
+     * there, in order; the key column must lie right of them, inside the range or beyond it
+     * (with {@code Log!A:D} and four mapped columns, {@code E}, {@code F} or further right).
+     * Cells between the last mapped column and the key column are written empty. The range
+     * sent to Google stays as given. Keep the key column for keys only: the check reads the
+     * whole column, once per retry.
+     *
+     * @param column one to three column letters, such as {@code F}, in any case
+     * @return a new step with the key column set
+     * @throws IllegalArgumentException if the column is not column letters, or is left of the
+     *     range's first column
+     * @throws IllegalStateException if this step already has a key column
+     */
+    public AppendRowStep keyColumn(String column) {
+        if (keyColumn != null) {
+            throw new IllegalStateException("append-row step for '" + range + "': key column "
+                    + "is already set to '" + keyColumn + "'; set it once");
+        }
+        String letters;
+        try {
+            letters = A1Range.requireColumn(column);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("append-row step for '" + range + "': "
+                    + e.getMessage(), e);
+        }
+        String problem = A1Range.keyColumnProblem(range, letters, 0);
+        if (problem != null) {
+            throw new IllegalArgumentException("append-row step for '" + range + "': "
+                    + problem);
+        }
+        return new AppendRowStep(spreadsheetId, range, columns, valueInputOption, connection,
+                letters);
     }
 
     /**
@@ -112,7 +157,8 @@ public final class AppendRowStep implements ActionStep {
     public AppendRowStep as(String connectionId) {
         // The core's generic step builder holds the rule for connection ids.
         ActionStep.of(GoogleSheetsService.ID, AppendRowAction.NAME).as(connectionId);
-        return new AppendRowStep(spreadsheetId, range, columns, valueInputOption, connectionId);
+        return new AppendRowStep(spreadsheetId, range, columns, valueInputOption, connectionId,
+                keyColumn);
     }
 
     @Override
@@ -149,18 +195,20 @@ public final class AppendRowStep implements ActionStep {
     }
 
     /**
-     * Renders the parameters {@code spreadsheetId}, {@code range}, {@code values} and
-     * {@code valueInputOption}.
+     * Returns the key column, if one was set.
      *
-     * @param event the triggering event
-     * @return the parameters
-     * @throws MappingException if the step has no column, a field is missing, or a column
-     *     renders an object or an array
+     * @return the column letters in upper case, such as {@code F}
      */
+    public Optional<String> keyColumn() {
+        return Optional.ofNullable(keyColumn);
+    }
+
     /**
-     * Refuses a step without columns: it could only ever append an empty row.
+     * Refuses a step without columns, which could only ever append an empty row, and a key
+     * column that a mapped column would overwrite.
      *
-     * @throws IllegalStateException if no column was added
+     * @throws IllegalStateException if no column was added, or the key column is one of the
+     *     columns the mapped columns fill
      */
     @Override
     public void validate() {
@@ -169,8 +217,22 @@ public final class AppendRowStep implements ActionStep {
                     + "': no columns; add them with column(...), and keep the step it returns: "
                     + "steps are immutable");
         }
+        String problem = keyColumn == null ? null
+                : A1Range.keyColumnProblem(range, keyColumn, columns.size());
+        if (problem != null) {
+            throw new IllegalStateException("append-row step for '" + range + "': " + problem);
+        }
     }
 
+    /**
+     * Renders the parameters {@code spreadsheetId}, {@code range}, {@code values},
+     * {@code valueInputOption} and, when set, {@code keyColumn}.
+     *
+     * @param event the triggering event
+     * @return the parameters
+     * @throws MappingException if the step has no column, a field is missing, or a column
+     *     renders an object or an array
+     */
     @Override
     public ObjectNode render(Event event) {
         if (columns.isEmpty()) {
@@ -185,6 +247,9 @@ public final class AppendRowStep implements ActionStep {
             values.add(cell(i, columns.get(i).apply(event), event));
         }
         params.put("valueInputOption", valueInputOption.name());
+        if (keyColumn != null) {
+            params.put("keyColumn", keyColumn);
+        }
         return params;
     }
 
@@ -205,13 +270,14 @@ public final class AppendRowStep implements ActionStep {
         more.addAll(columns);
         more.add(mapping);
         return new AppendRowStep(spreadsheetId, range, List.copyOf(more), valueInputOption,
-                connection);
+                connection, keyColumn);
     }
 
     @Override
     public String toString() {
         return "AppendRowStep[google-sheets/append-row '" + spreadsheetId + "' '" + range
-                + "', " + columns.size() + " columns, " + valueInputOption + ", as "
+                + "', " + columns.size() + " columns, " + valueInputOption
+                + (keyColumn == null ? "" : ", key column " + keyColumn) + ", as "
                 + connection + "]";
     }
 }

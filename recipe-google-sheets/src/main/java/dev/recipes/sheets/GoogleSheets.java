@@ -24,7 +24,8 @@ import java.util.Objects;
  *         .then(GoogleSheets.appendRow("1AbCsheet", "Log!A:D")
  *                 .column(Event::time)
  *                 .column("/order/id")
- *                 .column("/order/total"))
+ *                 .column("/order/total")
+ *                 .keyColumn("D"))    // so that a retry never writes the row twice
  *         .build();
  * }</pre>
  */
@@ -49,8 +50,9 @@ public final class GoogleSheets {
      * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
      * @param range a sheet and columns in A1 notation, such as {@code Log!A:D} or
      *     {@code 'Sales 2024'!A:F}
-     * @return a step with no columns yet, writing {@link ValueInputOption#RAW} values as the
-     *     {@value ActionStep#DEFAULT_CONNECTION} connection
+     * @return a step with no columns and no key column yet, writing
+     *     {@link ValueInputOption#RAW} values as the {@value ActionStep#DEFAULT_CONNECTION}
+     *     connection
      * @throws IllegalArgumentException if the id or the range is not valid
      */
     public static AppendRowStep appendRow(String spreadsheetId, String range) {

@@ -3,6 +3,7 @@ package dev.recipes.sheets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,5 +52,56 @@ final class A1RangeTest {
         "Az09-._~           | Az09-._~"})
     void encodesRangeAsOnePathSegment(String range, String encoded) {
         assertThat(A1Range.encodePathSegment(range)).isEqualTo(encoded);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "Log!A:D        | 0",
+        "Log!C:F        | 2",
+        "Log!d5         | 3",
+        "Log!F:B        | 1",
+        "Log!2:5        | 0",
+        "'X!Y'!AB1:AC9  | 27"})
+    void firstColumn_isTheLeftmostCorner(String range, int first) {
+        assertThat(A1Range.firstColumn(range)).isEqualTo(first);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"A | 0", "Z | 25", "AA | 26", "AZ | 51", "ZZ | 701",
+        "AAA | 702", "ZZZ | 18277"})
+    void columnLettersAndIndexes_roundTrip(String letters, int index) {
+        assertThat(A1Range.columnIndex(letters)).isEqualTo(index);
+        assertThat(A1Range.columnLetters(index)).isEqualTo(letters);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "F1", "F:F", "AAAA", "1", "É", "F "})
+    void rejectsKeyColumnThatIsNotLetters(String column) {
+        assertThatThrownBy(() -> A1Range.requireColumn(column))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("key column '" + column + "' must be one to three column letters, "
+                        + "such as 'F' or 'AB'");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "Log!A:D | E | 4 | ",
+        "Log!A:D | Z | 4 | ",
+        "Log!A:F | F | 2 | ",
+        "Log!C:F | B | 0 | key column 'B' is left of range 'Log!C:F', whose rows start in "
+            + "column 'C'",
+        "Log!A:D | C | 4 | key column 'C' would overwrite a mapped column: the 4 mapped columns "
+            + "fill 'A' to 'D'; put the key in 'E' or further right",
+        "Log!B1  | B | 1 | key column 'B' would overwrite a mapped column: the mapped column "
+            + "is written in 'B'; put the key in 'C' or further right"})
+    void keyColumnProblem_namesTheConflict(String range, String column, int cells,
+            String problem) {
+        assertThat(A1Range.keyColumnProblem(range, column, cells)).isEqualTo(problem);
+    }
+
+    @Test
+    void sheet_keepsQuotes() {
+        assertThat(A1Range.sheet("'Bob''s log!'!A:D")).isEqualTo("'Bob''s log!'");
+        assertThat(A1Range.sheet("Log!A1")).isEqualTo("Log");
     }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 final class AppendRowActionTest {
@@ -591,6 +592,244 @@ final class AppendRowActionTest {
         assertThat(fail(action, row("Log!A:A", "one"))).hasMessageContaining("not started");
     }
 
+    @Test
+    void keyColumn_carriesTheKeyInItsColumn_andSaysNotAlreadyWritten() {
+        Action action = start(Map.of());
+        ObjectNode params = row("Log!A:D", "a", 1).put("keyColumn", "F");
+
+        JsonNode result = action.execute(invocation(params));
+
+        assertThat(google.apiRequests()).singleElement().satisfies(append -> {
+            assertThat(append.method()).isEqualTo("POST");
+            assertThat(append.body()).isEqualTo("{\"range\":\"Log!A:D\",\"majorDimension\":"
+                    + "\"ROWS\",\"values\":[[\"a\",1,\"\",\"\",\"\",\"ev-1:recipe:0\"]]}");
+        });
+        assertThat(result.path("updatedRange").asText()).isEqualTo("Log!A1:C1");
+        assertThat(result.path("alreadyWritten").isBoolean()).isTrue();
+        assertThat(result.path("alreadyWritten").asBoolean()).isFalse();
+    }
+
+    @Test
+    void keyColumn_countsFromTheRangesFirstColumn() {
+        Action action = start(Map.of());
+
+        action.execute(invocation(row("Log!C:D", "a").put("keyColumn", "D")));
+
+        assertThat(google.apiRequests().get(0).body()).contains("\"values\":[[\"a\","
+                + "\"ev-1:recipe:0\"]]");
+    }
+
+    @Test
+    void keyColumnWithUserEntered_keepsTheKeyAsText() {
+        Action action = start(Map.of());
+        ObjectNode params = row("Log!A:A", "=1+1").put("keyColumn", "B")
+                .put("valueInputOption", "USER_ENTERED");
+
+        action.execute(invocation(params));
+
+        assertThat(google.apiRequests().get(0).body())
+                .contains("\"values\":[[\"'=1+1\",\"'ev-1:recipe:0\"]]");
+    }
+
+    @Test
+    void firstAttempt_doesNotReadTheKeyColumn() {
+        Action action = start(Map.of());
+
+        action.execute(invocation(row("Log!A:A", "a").put("keyColumn", "B")));
+
+        assertThat(google.apiRequests()).extracting(StubGoogleFixture.Received::method)
+                .containsExactly("POST");
+    }
+
+    @Test
+    void retry_findsTheKey_andAppendsNothing() {
+        Action action = start(Map.of());
+        google.answerApi(200, "{\"range\":\"'Sales 2024'!F1:F1000\",\"majorDimension\":"
+                + "\"COLUMNS\",\"values\":[[\"key\",\"\",\"ev-0:recipe:0\",\"ev-1:recipe:0\"]]}");
+
+        JsonNode result = action.execute(retry(row("'Sales 2024'!A:D", "a", "b")
+                .put("keyColumn", "F")));
+
+        assertThat(result.toString()).isEqualTo("{\"spreadsheetId\":\"1AbC\",\"updatedRange\":"
+                + "\"'Sales 2024'!A4:F4\",\"alreadyWritten\":true}");
+        StubGoogleFixture.Received read = google.apiRequests().get(0);
+        assertThat(google.apiRequests()).hasSize(1);
+        assertThat(read.method()).isEqualTo("GET");
+        assertThat(read.rawPath()).isEqualTo("/v4/spreadsheets/1AbC/values/"
+                + "%27Sales%202024%27%21F%3AF");
+        assertThat(read.rawQuery()).isEqualTo("majorDimension=COLUMNS&"
+                + "valueRenderOption=UNFORMATTED_VALUE");
+        assertThat(read.header("Authorization")).isEqualTo("Bearer ya29.stub-0");
+    }
+
+    @Test
+    void retry_countsRowsFromTheAnsweredRange() {
+        Action action = start(Map.of());
+        google.answerApi(200, "{\"range\":\"Log!C3:C9\",\"values\":[[\"x\",\"'ev-1:recipe:0\"]]}");
+
+        JsonNode result = action.execute(retry(row("Log!A:A", "a").put("keyColumn", "C")));
+
+        assertThat(result.path("updatedRange").asText()).isEqualTo("Log!A4:C4");
+        assertThat(result.path("alreadyWritten").asBoolean()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"range\":\"Log!B1:B1000\",\"majorDimension\":\"COLUMNS\"}",
+        "{\"range\":\"Log!B1:B9\",\"values\":[[\"ev-1:recipe:0 \",\"xev-1:recipe:0\",7,true,"
+            + "null]]}",
+        "{\"values\":[[],[\"ev-1:recipe:0\"]]}"})
+    void retry_withoutTheKeyInTheColumn_appends(String answer) {
+        Action action = start(Map.of());
+        google.answerApi(200, answer);
+
+        JsonNode result = action.execute(retry(row("Log!A:A", "a").put("keyColumn", "B")));
+
+        assertThat(google.apiRequests()).extracting(StubGoogleFixture.Received::method)
+                .containsExactly("GET", "POST");
+        assertThat(google.apiRequests().get(1).body()).contains("[[\"a\",\"ev-1:recipe:0\"]]");
+        assertThat(result.path("updatedRows").asInt()).isEqualTo(1);
+        assertThat(result.path("alreadyWritten").asBoolean()).isFalse();
+    }
+
+    @Test
+    void retry_withoutKeyColumn_appendsWithoutReading() {
+        Action action = start(Map.of());
+
+        JsonNode result = action.execute(retry(row("Log!A:A", "a")));
+
+        assertThat(google.apiRequests()).extracting(StubGoogleFixture.Received::method)
+                .containsExactly("POST");
+        assertThat(result.has("alreadyWritten")).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {429, 500, 502, 503, 504})
+    void failedLookup_isRetryable_andAppendsNothing(int status) {
+        Action action = start(Map.of());
+        google.answerApi(status, "{\"error\":{\"code\":" + status + ",\"message\":\"busy\"}}",
+                Map.of("Retry-After", "9"));
+
+        ActionException failure = failRetry(action, row("Log!A:A", "a").put("keyColumn", "B"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(9));
+        assertThat(failure).hasMessage("action 'google-sheets/append-row': spreadsheet '1AbC' "
+                + "range 'Log!A:A': looking up the idempotency key in 'Log!B:B': Google answered "
+                + status + ": busy");
+        assertThat(google.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void forbiddenLookup_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(403, PayloadFixture.read("error-403-permission.json"));
+
+        ActionException failure = failRetry(action, row("Log!A:A", "a").put("keyColumn", "B"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("looking up the idempotency key in 'Log!B:B'")
+                .hasMessageEndingWith("share the spreadsheet with '" + KeyFixture.CLIENT_EMAIL
+                        + "' as an editor");
+        assertThat(google.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void rateLimitedLookup_isRetryable() {
+        Action action = start(Map.of());
+        google.answerApi(403, PayloadFixture.read("error-403-rate-limit-legacy.json"));
+
+        assertThat(failRetry(action, row("Log!A:A", "a").put("keyColumn", "B")).retryable())
+                .isTrue();
+    }
+
+    @Test
+    void lookupOfAMissingSheet_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(400, PayloadFixture.read("error-400-range.json"));
+
+        ActionException failure = failRetry(action, row("Missing!A:D", "a")
+                .put("keyColumn", "E"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("Unable to parse range");
+    }
+
+    @Test
+    void unauthorizedLookup_getsANewTokenOnce() {
+        Action action = start(Map.of());
+        google.answerApi(401, PayloadFixture.read("error-401.json"));
+        google.answerApi(200, "{\"values\":[[\"ev-1:recipe:0\"]]}");
+
+        JsonNode result = action.execute(retry(row("Log!A:A", "a").put("keyColumn", "B")));
+
+        assertThat(result.path("alreadyWritten").asBoolean()).isTrue();
+        assertThat(google.apiRequests()).extracting(r -> r.header("Authorization"))
+                .containsExactly("Bearer ya29.stub-0", "Bearer ya29.stub-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "[1]", "{\"values\":{\"a\":1}}", "{\"values\":[\"x\"]}",
+        "{\"values\":[[\"x\""})
+    void unreadableLookupAnswer_isRetryable(String answer) {
+        Action action = start(Map.of());
+        google.answerApi(200, answer);
+
+        ActionException failure = failRetry(action, row("Log!A:A", "a").put("keyColumn", "B"));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure).hasMessageContaining("looking up the idempotency key in 'Log!B:B': "
+                + "Google's answer is not a ValueRange (");
+        assertThat(google.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void lookupAnswerLargerThanItsLimit_isPermanent() {
+        Action action = start(Map.of());
+        google.answerApi(200, "{\"values\":[[\"" + "x".repeat(KeyLookup.MAX_BODY_BYTES)
+                + "\"]]}");
+
+        ActionException failure = failRetry(action, row("Log!A:A", "a").put("keyColumn", "B"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageContaining("is larger than 33554432 bytes");
+    }
+
+    @Test
+    void lookupAnswerLargerThanAnAppendAnswer_isRead() {
+        Action action = start(Map.of());
+        String filler = "\"other-key\",".repeat(ApiHttp.MAX_BODY_BYTES / 10);
+        google.answerApi(200, "{\"values\":[[" + filler + "\"ev-1:recipe:0\"]]}");
+
+        JsonNode result = action.execute(retry(row("Log!A:A", "a").put("keyColumn", "B")));
+
+        assertThat(result.path("alreadyWritten").asBoolean()).isTrue();
+        assertThat(result.path("updatedRange").asText())
+                .isEqualTo("Log!A" + (ApiHttp.MAX_BODY_BYTES / 10 + 1) + ":B"
+                        + (ApiHttp.MAX_BODY_BYTES / 10 + 1));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "F1 | parameter 'keyColumn': key column 'F1' must be one to three column letters",
+        "6  | parameter 'keyColumn': key column '6' must be one to three column letters",
+        "A  | parameter 'keyColumn': key column 'A' is left of range 'Log!B:D'",
+        "c  | parameter 'keyColumn': key column 'C' would overwrite a mapped column: the 2 "
+            + "mapped columns fill 'B' to 'C'; put the key in 'D' or further right"})
+    void rejectsBadKeyColumn_withoutCallingGoogle(String keyColumn, String message) {
+        Action action = start(Map.of());
+        ObjectNode params = row("Log!B:D", "a", "b");
+        // A number is not column letters either, and is reported as given.
+        params.set("keyColumn", JSON.valueToTree(keyColumn.matches("[0-9]+")
+                ? Integer.valueOf(keyColumn) : keyColumn));
+
+        ActionException failure = failRetry(action, params);
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure).hasMessageStartingWith("action 'google-sheets/append-row': "
+                + message);
+        assertThat(google.tokenRequests()).isEmpty();
+    }
+
     private Action start(Map<String, String> overrides) {
         Map<String, String> config = new HashMap<>();
         config.put("google-sheets.api-url", google.apiUrl());
@@ -611,6 +850,18 @@ final class AppendRowActionTest {
     private ActionInvocation invocation(ObjectNode params) {
         return new ActionInvocation("google-sheets", "append-row", params, "default",
                 connection, "ev-1:recipe:0", "recipe", "ev-1", false);
+    }
+
+    /** An invocation after a failed attempt, which may have had its effect. */
+    private ActionInvocation retry(ObjectNode params) {
+        return new ActionInvocation("google-sheets", "append-row", params, "default",
+                connection, "ev-1:recipe:0", "recipe", "ev-1", true);
+    }
+
+    private ActionException failRetry(Action action, ObjectNode params) {
+        Throwable thrown = catchThrowable(() -> action.execute(retry(params)));
+        assertThat(thrown).isInstanceOf(ActionException.class);
+        return (ActionException) thrown;
     }
 
     private ActionException fail(Action action, ObjectNode params) {

@@ -156,4 +156,84 @@ final class AppendRowStepTest {
                 "AppendRowStep[google-sheets/append-row '1AbC' 'Log!A:D', 1 columns, RAW, "
                         + "as default]");
     }
+
+    @Test
+    void keyColumn_isRenderedUppercaseAndKeptByLaterCalls() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D").keyColumn("f")
+                .column("/id")
+                .column("/total")
+                .valueInputOption(ValueInputOption.USER_ENTERED)
+                .as("reporting");
+
+        ObjectNode params = step.render(order);
+
+        assertThat(step.keyColumn()).contains("F");
+        assertThat(params.path("keyColumn").asText()).isEqualTo("F");
+        assertThat(params.path("values").toString()).isEqualTo("[\"A-42\",19.5]");
+        assertThat(step).hasToString("AppendRowStep[google-sheets/append-row '1AbC' 'Log!A:D', "
+                + "2 columns, USER_ENTERED, key column F, as reporting]");
+    }
+
+    @Test
+    void withoutKeyColumn_rendersNone() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D").column("/id");
+
+        assertThat(step.keyColumn()).isEmpty();
+        assertThat(step.render(order).has("keyColumn")).isFalse();
+    }
+
+    @Test
+    void keyColumn_rejectsWhatIsNotColumnLetters() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D").column("/id");
+
+        assertThatThrownBy(() -> step.keyColumn("F1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("append-row step for 'Log!A:D': key column 'F1' must be one to "
+                        + "three column letters, such as 'F' or 'AB'");
+        assertThatThrownBy(() -> step.keyColumn(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("key column null must be");
+    }
+
+    @Test
+    void keyColumn_rejectsAColumnLeftOfTheRange() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "'Sales 2024'!C:F").column("/id");
+
+        assertThatThrownBy(() -> step.keyColumn("B"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("append-row step for ''Sales 2024'!C:F': key column 'B' is left of "
+                        + "range ''Sales 2024'!C:F', whose rows start in column 'C'");
+    }
+
+    @Test
+    void keyColumn_setTwice_namesTheFirst() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D").keyColumn("F");
+
+        assertThatThrownBy(() -> step.keyColumn("G"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("append-row step for 'Log!A:D': key column is already set to 'F'; "
+                        + "set it once");
+    }
+
+    @Test
+    void keyColumnUnderAMappedColumn_failsValidation() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!B:E").keyColumn("C")
+                .column("/id");
+
+        assertThatCode(step::validate).doesNotThrowAnyException();
+        assertThatThrownBy(() -> step.column("/total").validate())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("append-row step for 'Log!B:E': key column 'C' would overwrite a "
+                        + "mapped column: the 2 mapped columns fill 'B' to 'C'; put the key in "
+                        + "'D' or further right");
+    }
+
+    @Test
+    void keyColumnRightOfTheRange_isAccepted() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:B").column("/id")
+                .column("/total").keyColumn("AA");
+
+        assertThatCode(step::validate).doesNotThrowAnyException();
+        assertThat(step.render(order).path("range").asText()).isEqualTo("Log!A:B");
+    }
 }

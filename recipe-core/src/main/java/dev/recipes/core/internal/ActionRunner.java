@@ -93,7 +93,7 @@ final class ActionRunner {
         ActionInvocation invocation = new ActionInvocation(request.service(), request.action(),
                 request.params(), request.connection(), connection, request.idempotencyKey(),
                 request.recipe(), request.triggerEventId(),
-                takenOver || request.attempt() > 1);
+                takenOver || request.attempt() > 1 || !request.replayOf().isEmpty());
         try {
             JsonNode result = action.execute(invocation);
             LOG.debug("Action '{}/{}' succeeded for '{}' on attempt {}", request.service(),

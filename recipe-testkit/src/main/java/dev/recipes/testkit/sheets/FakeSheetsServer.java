@@ -43,8 +43,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fake of Google's Sheets API ({@code spreadsheets.values.append}) and OAuth 2.0 token
- * endpoint, on {@code 127.0.0.1} with an ephemeral port, over real HTTP.
+ * A fake of Google's Sheets API ({@code spreadsheets.values.append} and
+ * {@code spreadsheets.values.get}) and OAuth 2.0 token endpoint, on {@code 127.0.0.1} with an
+ * ephemeral port, over real HTTP.
  *
  * <pre>{@code
  * try (FakeSheetsServer sheets = FakeSheetsServer.start()) {
@@ -76,6 +77,18 @@ import org.slf4j.LoggerFactory;
  *       (else 400). Rows go after the sheet's last row, starting at the range's first column,
  *       and the answer is an {@code AppendValuesResponse}, without {@code tableRange} when
  *       the sheet was empty.</li>
+ *   <li>{@code GET /v4/spreadsheets/{id}/values/{range}}: the same token checks, where a
+ *       read-only scope also does; {@code majorDimension} ({@code ROWS} by default, or
+ *       {@code COLUMNS}) and {@code valueRenderOption} ({@code FORMATTED_VALUE} by default,
+ *       {@code UNFORMATTED_VALUE} or {@code FORMULA}) must be valid (else 400); the
+ *       spreadsheet must exist (else 404) and the range must parse and name a sheet it has
+ *       (else 400). It answers a {@code ValueRange} of what is stored, such as a whole column
+ *       ({@code Log!F:F}), whole rows ({@code Log!2:3}) or a block ({@code Log!A1:D5}),
+ *       leaving out trailing empty cells and lines, and {@code values} altogether when the
+ *       block is empty. Its {@code range} ends a side left open at the sheet's last row or
+ *       column with data, where Google would name the end of the sheet's grid. Formatted
+ *       values are approximate: numbers as plain decimals, booleans as {@code TRUE} and
+ *       {@code FALSE}.</li>
  * </ul>
  *
  * <p>Spreadsheets are made with {@link #createSpreadsheet(String, String...)}, or on first
@@ -85,8 +98,11 @@ import org.slf4j.LoggerFactory;
  * one-shot faults, {@link #failNextAppend(int)} and its overloads (an error answer),
  * {@link #hangNextAppend(Duration)} (a 503 after a hold, for client timeouts) and
  * {@link #dropNextAppend()} (a connection closed without an answer), share one queue: each
- * append takes the oldest queued fault. Only an append that finds the queue empty draws from
- * {@link #failAppendsRandomly(double, int, long)}. Thread-safe.
+ * append takes the oldest queued fault. {@link #failAfterWriteNextAppend(int)} is queued with
+ * them but comes after the write: the row is stored and the client gets an error, the case of
+ * an outcome the client cannot know. Only an append that finds the queue empty draws from
+ * {@link #failAppendsRandomly(double, int, long)}. Reads have their own queue,
+ * {@link #failNextGet(int)}. Thread-safe.
  */
 public final class FakeSheetsServer implements AutoCloseable {
 
@@ -106,10 +122,20 @@ public final class FakeSheetsServer implements AutoCloseable {
     private static final int MAX_RECORDED = 10_000;
     private static final Pattern APPEND_PATH =
             Pattern.compile("/v4/spreadsheets/([^/]+)/values/([^/]+):append");
+    private static final Pattern VALUES_PATH =
+            Pattern.compile("/v4/spreadsheets/([^/]+)/values/([^/]+)");
     private static final Set<String> WRITE_SCOPES = Set.of(
             "https://www.googleapis.com/auth/spreadsheets",
             "https://www.googleapis.com/auth/drive",
             "https://www.googleapis.com/auth/drive.file");
+    private static final Set<String> READ_SCOPES = Set.of(
+            "https://www.googleapis.com/auth/spreadsheets",
+            "https://www.googleapis.com/auth/spreadsheets.readonly",
+            "https://www.googleapis.com/auth/drive",
+            "https://www.googleapis.com/auth/drive.readonly",
+            "https://www.googleapis.com/auth/drive.file");
+    private static final Set<String> RENDER_OPTIONS = Set.of("FORMATTED_VALUE",
+            "UNFORMATTED_VALUE", "FORMULA");
     private static final Pattern SPREADSHEET_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final int MAX_SHEET_NAME = 100;
     /** The longest {@link #hangNextAppend(Duration)} hold, the Sheets client's top timeout. */
@@ -132,6 +158,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final String baseUrl;
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicInteger appendRequests = new AtomicInteger();
+    private final AtomicInteger readRequests = new AtomicInteger();
     private final AtomicInteger failedAppends = new AtomicInteger();
     private final Object lock = new Object();
     private final Map<String, List<PublicKey>> accounts = new HashMap<>();
@@ -139,6 +166,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final Map<String, Spreadsheet> spreadsheets = new HashMap<>();
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
     private final Deque<Reply> appendFaults = new ArrayDeque<>();
+    private final Deque<Answer> readFaults = new ArrayDeque<>();
     /** Appends held by {@link #hangNextAppend}, until answered or cut; guarded by lock. */
     private final Set<HttpExchange> held = new HashSet<>();
     /** Set by {@link #close()}; guarded by lock. */
@@ -152,14 +180,15 @@ public final class FakeSheetsServer implements AutoCloseable {
 
     /**
      * How the fake replies to a request: an answer at once or after a hold, or, with no
-     * answer, by closing the connection.
+     * answer, by closing the connection. A fault that comes after the write is answered only
+     * once the append has stored its row.
      */
-    private record Reply(Answer answer, Duration hold) {
+    private record Reply(Answer answer, Duration hold, boolean afterWrite) {
 
-        static final Reply DROP = new Reply(null, Duration.ZERO);
+        static final Reply DROP = new Reply(null, Duration.ZERO, false);
 
         static Reply now(Answer answer) {
-            return new Reply(answer, Duration.ZERO);
+            return new Reply(answer, Duration.ZERO, false);
         }
 
         boolean drops() {
@@ -345,6 +374,15 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     /**
+     * Returns how many read ({@code values.get}) requests arrived, successful or not.
+     *
+     * @return the count
+     */
+    public int readRequests() {
+        return readRequests.get();
+    }
+
+    /**
      * Makes the next append request fail with a Google-shaped error for a status, before any
      * check. Calls queue up, with the other one-shot faults: two calls fail the next two
      * appends.
@@ -401,7 +439,7 @@ public final class FakeSheetsServer implements AutoCloseable {
                     + " is not positive and at most " + MAX_HOLD);
         }
         queueFault(new Reply(Answer.googleError(503, "UNAVAILABLE",
-                "The service is currently unavailable."), delay));
+                "The service is currently unavailable."), delay, false));
     }
 
     /**
@@ -411,6 +449,56 @@ public final class FakeSheetsServer implements AutoCloseable {
      */
     public void dropNextAppend() {
         queueFault(Reply.DROP);
+    }
+
+    /**
+     * Makes the next append request store its row as usual, then answer a Google-shaped error
+     * for a status instead of its success, as when Google writes the row and the answer is
+     * lost or turns into a 503 on its way back: the client cannot tell whether the row was
+     * written. An append that fails its own checks (a bad token, an unknown sheet) answers
+     * that failure, writes nothing, and uses the fault up. One-shot, queued with the other
+     * one-shot faults.
+     *
+     * @param status an HTTP status, 400 to 599, such as 503 or 504
+     * @throws IllegalArgumentException if the status is not 400 to 599
+     */
+    public void failAfterWriteNextAppend(int status) {
+        Answer error = Answer.googleError(requireStatus(status), googleStatus(status),
+                "Injected failure " + status + " by the fake, after the row was written");
+        queueFault(new Reply(error, Duration.ZERO, true));
+    }
+
+    /**
+     * Makes the next read ({@code values.get}) request fail with a Google-shaped error for a
+     * status, before any check. Calls queue up: two calls fail the next two reads. Appends do
+     * not take these.
+     *
+     * @param status an HTTP status, 400 to 599, such as 429 or 503
+     * @throws IllegalArgumentException if the status is not 400 to 599
+     */
+    public void failNextGet(int status) {
+        Answer error = Answer.googleError(requireStatus(status), googleStatus(status),
+                "Injected failure " + status + " by the fake");
+        synchronized (lock) {
+            readFaults.add(error);
+        }
+    }
+
+    /**
+     * Makes the next read ({@code values.get}) request fail with the given answer and headers,
+     * before any check.
+     *
+     * @param status an HTTP status, 400 to 599
+     * @param body the JSON body, such as Google's error JSON
+     * @param headers extra headers, such as {@code Retry-After}; {@code Map.of()} for none
+     * @throws IllegalArgumentException as {@link #failNextAppend(int, String, Map)} does
+     */
+    public void failNextGet(int status, String body, Map<String, String> headers) {
+        Answer answer = new Answer(requireStatus(status), Objects.requireNonNull(body, "body"),
+                requireHeaders(headers));
+        synchronized (lock) {
+            readFaults.add(answer);
+        }
     }
 
     private void queueFault(Reply fault) {
@@ -457,7 +545,8 @@ public final class FakeSheetsServer implements AutoCloseable {
     /**
      * Returns how many append requests the fake failed on purpose, by
      * {@link #failNextAppend(int)} and its overloads, {@link #hangNextAppend(Duration)},
-     * {@link #dropNextAppend()} or {@link #failAppendsRandomly}.
+     * {@link #dropNextAppend()}, {@link #failAfterWriteNextAppend(int)} (whether or not the
+     * append got as far as its write) or {@link #failAppendsRandomly}.
      *
      * @return the count
      */
@@ -589,12 +678,27 @@ public final class FakeSheetsServer implements AutoCloseable {
         if (append.matches() && "POST".equals(request.method())) {
             appendRequests.incrementAndGet();
             Reply fault = takeAppendFault();
-            return fault != null ? fault
-                    : Reply.now(append(request, append.group(1), append.group(2)));
+            if (fault == null || fault.afterWrite()) {
+                Answer answer = append(request, append.group(1), append.group(2));
+                return Reply.now(fault != null && answer.status() / 100 == 2 ? fault.answer()
+                        : answer);
+            }
+            return fault;
+        }
+        Matcher values = VALUES_PATH.matcher(request.path());
+        if (values.matches() && !append.matches() && "GET".equals(request.method())) {
+            readRequests.incrementAndGet();
+            Answer fault;
+            synchronized (lock) {
+                fault = readFaults.poll();
+            }
+            return Reply.now(fault != null ? fault
+                    : read(request, values.group(1), values.group(2)));
         }
         return Reply.now(Answer.googleError(404, "NOT_FOUND", "The fake serves POST "
-                + TOKEN_PATH + " and POST /v4/spreadsheets/{id}/values/{range}:append, not "
-                + request.method() + " " + request.path()));
+                + TOKEN_PATH + ", POST /v4/spreadsheets/{id}/values/{range}:append and GET "
+                + "/v4/spreadsheets/{id}/values/{range}, not " + request.method() + " "
+                + request.path()));
     }
 
     /** The oldest one-shot fault, else a random one if it strikes, else null. */
@@ -636,7 +740,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     private Answer append(RecordedRequest request, String rawId, String rawRange) {
-        Answer refused = checkToken(request);
+        Answer refused = checkToken(request, WRITE_SCOPES);
         if (refused != null) {
             return refused;
         }
@@ -667,7 +771,7 @@ public final class FakeSheetsServer implements AutoCloseable {
         return write(spreadsheetId, range, parsed, request.body(), option.equals("USER_ENTERED"));
     }
 
-    private Answer checkToken(RecordedRequest request) {
+    private Answer checkToken(RecordedRequest request, Set<String> scopes) {
         String authorization = request.header("Authorization").orElse("");
         String token = authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
         IssuedToken issued;
@@ -680,11 +784,53 @@ public final class FakeSheetsServer implements AutoCloseable {
                     + "or other valid authentication credential. See "
                     + "https://developers.google.com/identity/sign-in/web/devconsole-project.");
         }
-        if (issued.scopes().stream().noneMatch(WRITE_SCOPES::contains)) {
+        if (issued.scopes().stream().noneMatch(scopes::contains)) {
             return Answer.googleError(403, "PERMISSION_DENIED",
                     "Request had insufficient authentication scopes.");
         }
         return null;
+    }
+
+    private Answer read(RecordedRequest request, String rawId, String rawRange) {
+        Answer refused = checkToken(request, READ_SCOPES);
+        if (refused != null) {
+            return refused;
+        }
+        Map<String, String> query = parseQuery(request.query());
+        String dimension = query.getOrDefault("majorDimension", "ROWS");
+        if (!dimension.equals("ROWS") && !dimension.equals("COLUMNS")) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid value at "
+                    + "'major_dimension' (type.googleapis.com/google.apps.sheets.v4.Dimension), "
+                    + "\"" + dimension + "\"");
+        }
+        String render = query.getOrDefault("valueRenderOption", "FORMATTED_VALUE");
+        if (!RENDER_OPTIONS.contains(render)) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid value at "
+                    + "'value_render_option' (type.googleapis.com/google.apps.sheets.v4."
+                    + "ValueRenderOption), \"" + render + "\"");
+        }
+        String spreadsheetId = percentDecode(rawId);
+        String range = percentDecode(rawRange);
+        SheetRange parsed = range == null ? null : SheetRange.parse(range);
+        if (spreadsheetId == null || parsed == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
+                    + (range == null ? rawRange : range));
+        }
+        synchronized (lock) {
+            Spreadsheet spreadsheet = spreadsheets.get(spreadsheetId);
+            if (spreadsheet == null && autoCreate) {
+                spreadsheet = new Spreadsheet(spreadsheetId, List.of());
+            }
+            if (spreadsheet == null) {
+                return Answer.googleError(404, "NOT_FOUND", "Requested entity was not found.");
+            }
+            if (!spreadsheet.hasSheet(parsed.sheet())) {
+                return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
+                        + range);
+            }
+            return Answer.json(200, spreadsheet.read(parsed, dimension.equals("COLUMNS"),
+                    render.equals("FORMATTED_VALUE")));
+        }
     }
 
     private Answer write(String spreadsheetId, String range, SheetRange parsed, String body,
@@ -941,7 +1087,8 @@ public final class FakeSheetsServer implements AutoCloseable {
 
         /**
          * Sets whether an append to an unknown spreadsheet creates it (with any sheet made on
-         * first write) instead of answering 404; off by default, as at Google.
+         * first write) instead of answering 404, and a read of one finds it empty; off by
+         * default, as at Google.
          *
          * @param autoCreate {@code true} to create spreadsheets on first use
          * @return this builder

@@ -84,6 +84,16 @@ public record RecordedRequest(String method, String path, String query,
     }
 
     /**
+     * Tells whether this was a request to {@code spreadsheets.values.get}.
+     *
+     * @return {@code true} for a {@code GET} of {@code /v4/spreadsheets/{id}/values/{range}}
+     */
+    public boolean isValuesGet() {
+        return method.equals("GET") && path.startsWith("/v4/spreadsheets/")
+                && path.contains("/values/") && !path.endsWith(":append");
+    }
+
+    /**
      * Shows the request with its credentials masked; see the type's description.
      *
      * @return such as {@code RecordedRequest[POST /token, headers {...}, body grant_type=...&

@@ -6,12 +6,19 @@ import java.util.regex.Pattern;
 
 /**
  * A range in A1 notation as the fake reads it: a sheet name, optionally quoted, and optional
- * cells whose first column is where appended rows start.
+ * cells. Its first column is where appended rows start; the whole block is what a read covers.
+ * A side without a bound ({@code Log!A:D} has no rows given) is {@link #OPEN}.
  *
  * @param sheet the sheet's name, unquoted
  * @param firstColumn the index of the range's first column, 0 for {@code A}
+ * @param lastColumn the index of its last column, or {@link #OPEN}
+ * @param firstRow its first row, from 1
+ * @param lastRow its last row, or {@link #OPEN}
  */
-record SheetRange(String sheet, int firstColumn) {
+record SheetRange(String sheet, int firstColumn, int lastColumn, int firstRow, int lastRow) {
+
+    /** A side of a range that runs to the end of the sheet. */
+    static final int OPEN = Integer.MAX_VALUE;
 
     private static final Pattern CELL = Pattern.compile("([A-Za-z]{1,3})?([1-9][0-9]{0,6})?");
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_]+");
@@ -19,7 +26,8 @@ record SheetRange(String sheet, int firstColumn) {
     /**
      * Parses a range.
      *
-     * @param text such as {@code Log!A:D}, {@code 'Sales 2024'!B1} or {@code Log}
+     * @param text such as {@code Log!A:D}, {@code 'Sales 2024'!B1}, {@code Log!F:F},
+     *     {@code Log!A2:C} or {@code Log}
      * @return the range, or {@code null} if Google could not parse it either
      */
     static SheetRange parse(String text) {
@@ -47,8 +55,29 @@ record SheetRange(String sheet, int firstColumn) {
         if (sheet.isBlank()) {
             return null;
         }
-        Integer column = firstColumn(cells);
-        return column == null ? null : new SheetRange(sheet, column);
+        return cells.isEmpty() ? new SheetRange(sheet, 0, OPEN, 1, OPEN) : block(sheet, cells);
+    }
+
+    /** Reads cells such as {@code A:D}, {@code A1}, {@code 2:5} or {@code A2:C}; null if bad. */
+    private static SheetRange block(String sheet, String cells) {
+        String[] corners = cells.split(":", -1);
+        if (corners.length > 2) {
+            return null;
+        }
+        Matcher start = CELL.matcher(corners[0]);
+        Matcher end = CELL.matcher(corners[corners.length - 1]);
+        if (corners[0].isEmpty() || corners[corners.length - 1].isEmpty() || !start.matches()
+                || !end.matches()) {
+            return null;
+        }
+        int firstColumn = start.group(1) == null ? 0 : columnIndex(start.group(1));
+        int lastColumn = end.group(1) == null ? OPEN : columnIndex(end.group(1));
+        int firstRow = start.group(2) == null ? 1 : Integer.parseInt(start.group(2));
+        int lastRow = end.group(2) == null ? OPEN : Integer.parseInt(end.group(2));
+        // Google takes the corners in either order: D:A is A:D.
+        return new SheetRange(sheet, Math.min(firstColumn, lastColumn),
+                lastColumn == OPEN ? OPEN : Math.max(firstColumn, lastColumn),
+                Math.min(firstRow, lastRow), lastRow == OPEN ? OPEN : Math.max(firstRow, lastRow));
     }
 
     private static int closingQuote(String text) {
@@ -62,27 +91,6 @@ record SheetRange(String sheet, int firstColumn) {
             }
         }
         return -1;
-    }
-
-    private static Integer firstColumn(String cells) {
-        if (cells.isEmpty()) {
-            return 0;
-        }
-        String[] corners = cells.split(":", -1);
-        if (corners.length > 2) {
-            return null;
-        }
-        Integer first = null;
-        for (String corner : corners) {
-            Matcher matcher = CELL.matcher(corner);
-            if (corner.isEmpty() || !matcher.matches()) {
-                return null;
-            }
-            if (first == null) {
-                first = matcher.group(1) == null ? 0 : columnIndex(matcher.group(1));
-            }
-        }
-        return first;
     }
 
     /**

@@ -1,7 +1,12 @@
 package dev.recipes.testkit.sheets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,6 +85,79 @@ final class Spreadsheet {
             updates.put("updatedCells", cells);
         }
         return answer;
+    }
+
+    /**
+     * Reads a block of a sheet and answers like {@code values.get}: a {@code ValueRange} whose
+     * {@code values} leave out trailing empty cells and lines, and no {@code values} at all
+     * when the block is empty. Its {@code range} is the block asked for, with a side left
+     * open ending at the sheet's last row or column that holds data.
+     *
+     * @param range the block; its sheet may be one never written, which reads as empty
+     * @param byColumns {@code true} for {@code majorDimension=COLUMNS}
+     * @param formatted {@code true} for {@code FORMATTED_VALUE}: every cell as text
+     * @return the ValueRange
+     */
+    ObjectNode read(SheetRange range, boolean byColumns, boolean formatted) {
+        List<List<Object>> rows = sheets.getOrDefault(range.sheet(), List.of());
+        int width = rows.stream().mapToInt(List::size).max().orElse(0);
+        int lastRow = range.lastRow() != SheetRange.OPEN ? range.lastRow()
+                : Math.max(rows.size(), range.firstRow());
+        int lastColumn = range.lastColumn() != SheetRange.OPEN ? range.lastColumn()
+                : Math.max(width - 1, range.firstColumn());
+        ObjectNode answer = Answer.JSON.createObjectNode()
+                .put("range", SheetRange.block(range.sheet(), range.firstColumn(),
+                        range.firstRow(), lastColumn - range.firstColumn() + 1,
+                        lastRow - range.firstRow() + 1))
+                .put("majorDimension", byColumns ? "COLUMNS" : "ROWS");
+
+        List<List<Object>> lines = new ArrayList<>();
+        for (int r = range.firstRow(); r <= Math.min(lastRow, rows.size()); r++) {
+            List<Object> row = rows.get(r - 1);
+            for (int c = range.firstColumn(); c <= Math.min(lastColumn, row.size() - 1); c++) {
+                Object cell = row.get(c);
+                if (!"".equals(cell)) {
+                    int major = byColumns ? c - range.firstColumn() : r - range.firstRow();
+                    int minor = byColumns ? r - range.firstRow() : c - range.firstColumn();
+                    put(lines, major, minor, cell);
+                }
+            }
+        }
+        if (!lines.isEmpty()) {
+            ArrayNode values = answer.putArray("values");
+            for (List<Object> line : lines) {
+                ArrayNode cells = values.addArray();
+                line.forEach(cell -> cells.add(render(cell, formatted)));
+            }
+        }
+        return answer;
+    }
+
+    /** Puts a non-empty cell in a ragged grid, growing it with empty cells as needed. */
+    private static void put(List<List<Object>> lines, int major, int minor, Object cell) {
+        while (lines.size() <= major) {
+            lines.add(new ArrayList<>());
+        }
+        List<Object> line = lines.get(major);
+        while (line.size() <= minor) {
+            line.add("");
+        }
+        line.set(minor, cell);
+    }
+
+    // Limitation: formatted numbers are plain decimals, as the "Automatic" format shows most of
+    // them; Google's own formats (dates, currencies, grouping) are not applied.
+    private static JsonNode render(Object cell, boolean formatted) {
+        if (cell instanceof Boolean flag) {
+            return formatted ? TextNode.valueOf(flag ? "TRUE" : "FALSE")
+                    : BooleanNode.valueOf(flag);
+        } else if (cell instanceof Long number) {
+            return formatted ? TextNode.valueOf(number.toString()) : LongNode.valueOf(number);
+        } else if (cell instanceof Double number) {
+            return formatted ? TextNode.valueOf(BigDecimal.valueOf(number).stripTrailingZeros()
+                    .toPlainString()) : DoubleNode.valueOf(number);
+        }
+        return TextNode.valueOf(String.valueOf(cell));
     }
 
     private static Object raw(JsonNode cell) {
