@@ -132,7 +132,7 @@ public final class InMemoryEventBus implements EventBus {
         }
         closed = true;
         for (Topic topic : topics.values()) {
-            topic.groups.values().forEach(group -> group.consumers.forEach(Consumer::close));
+            topic.groups.values().forEach(group -> group.consumers.forEach(Consumer::stop));
         }
         if (!drained) {
             LOG.error("Bus closed with {} events not handled", pendingCount());
@@ -259,6 +259,9 @@ public final class InMemoryEventBus implements EventBus {
         private final EventHandler handler;
         private final Thread thread;
         private volatile boolean running = true;
+        // Held while an event is checked and handled, so that once close() returns no handler
+        // call starts.
+        private final Object handing = new Object();
 
         Consumer(String topic, Group group, EventHandler handler) {
             this.topic = topic;
@@ -278,8 +281,32 @@ public final class InMemoryEventBus implements EventBus {
                     return;
                 }
                 if (event != null) {
-                    deliver(event);
+                    synchronized (handing) {
+                        if (!running) {
+                            giveBack(event);
+                            return;
+                        }
+                        deliver(event);
+                    }
                 }
+            }
+        }
+
+        // An event this subscriber took as it was closed goes back to its group for another
+        // subscriber; with none left, it goes the way of the group's other queued events.
+        private void giveBack(Event event) {
+            boolean taken = false;
+            if (!closed && !group.consumers.isEmpty()) {
+                try {
+                    taken = group.queue.offer(event, 1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (!taken) {
+                changePending(-1);
+                LOG.warn("Event '{}' of group '{}' on topic '{}' was dropped: its subscriber "
+                        + "closed and no other one took it", event.id(), group.name, topic);
             }
         }
 
@@ -315,6 +342,16 @@ public final class InMemoryEventBus implements EventBus {
 
         @Override
         public void close() {
+            stop();
+            if (Thread.currentThread() != thread) {
+                synchronized (handing) {
+                    // Waits for the event being handled, if any.
+                }
+            }
+        }
+
+        /** Stops taking events without waiting for the one being handled. */
+        void stop() {
             running = false;
             if (!closed) {
                 group.topic.leave(group, this);
