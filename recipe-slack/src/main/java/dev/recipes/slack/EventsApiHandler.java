@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Event;
+import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.signature.SignatureException;
 import dev.recipes.core.signature.SlackSignature;
 import dev.recipes.core.spi.ServiceContext;
@@ -42,6 +43,8 @@ final class EventsApiHandler implements WebhookHandler {
     private static final String DEDUPE_PREFIX = "slack:";
 
     private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(2);
+    // Publishing takes milliseconds; a claim left by a process that died runs out after this.
+    private static final Duration PUBLISH_LEASE = Duration.ofSeconds(10);
 
     private final ServiceContext context;
     private final SlackSignature signature;
@@ -151,8 +154,10 @@ final class EventsApiHandler implements WebhookHandler {
     // event does not reach the bus, so that Slack's next redelivery publishes it. A copy that
     // arrives while another is still publishing waits for that outcome and answers the same,
     // so it cannot answer 200 for an event that then fails to reach the bus.
-    // Limitation: copies that arrive at different instances of a distributed engine at the same
-    // moment do not wait for each other.
+    // Engines that share an idempotency store share the claims: the key is held with a short
+    // lease while publishing, so a copy at another instance answers 503 meanwhile, and a
+    // process that dies while publishing leaves a claim that runs out instead of one that
+    // would make every redelivery look like a duplicate.
     private WebhookResponse publishOnce(Event event, WebhookRequest request) {
         String retry = abbreviate(request.header(RETRY_NUM_HEADER).orElse("0"));
         String key = DEDUPE_PREFIX + event.id();
@@ -162,11 +167,20 @@ final class EventsApiHandler implements WebhookHandler {
             return answerAs(other, event, retry);
         }
         try {
-            if (!context.idempotency().claim(key)) {
+            IdempotencyStore.Claim claim = context.idempotency().begin(key, PUBLISH_LEASE);
+            if (claim == IdempotencyStore.Claim.DONE) {
                 LOG.debug("Slack event '{}' (retry {}) was delivered before; not published "
                         + "again", event.id(), retry);
                 mine.complete(true);
                 return WebhookResponse.ok();
+            }
+            if (claim == IdempotencyStore.Claim.HELD) {
+                LOG.debug("Slack event '{}' (retry {}) is being published by another instance; "
+                        + "answered 503", event.id(), retry);
+                mine.complete(false);
+                return WebhookResponse.text(503, "slack webhook: event '" + event.id()
+                        + "' is not on the bus yet; send it again").withHeader("Retry-After",
+                                "1");
             }
             try {
                 context.publish(event);
@@ -175,6 +189,7 @@ final class EventsApiHandler implements WebhookHandler {
                 mine.complete(false);
                 throw e;
             }
+            context.idempotency().complete(key);
             mine.complete(true);
             LOG.debug("Slack event '{}' (retry {}) published as '{}'", event.id(), retry,
                     event.type());
