@@ -1,0 +1,416 @@
+package dev.recipes.bus.redis;
+
+import dev.recipes.core.DeliveryDeferredException;
+import dev.recipes.core.Event;
+import dev.recipes.core.EventHandler;
+import dev.recipes.core.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XPendingParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamPendingEntry;
+
+/**
+ * One consumer of one group on one stream, with its own thread and its own connection. It
+ * reads new entries, and now and then claims entries that stayed unacknowledged longer than the
+ * claim idle time, whoever held them; an entry is acknowledged only once its handler returned.
+ */
+final class StreamConsumer implements Subscription, Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
+    private static final String FIRST_CURSOR = "0-0";
+    private static final int LOGGED_IDS = 10;
+
+    // Adds the entry to the dead stream and acknowledges it, in one step.
+    private static final LuaScript DEAD_LETTER = new LuaScript(
+            "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'topic', ARGV[2],"
+            + " 'group', ARGV[3], 'event', ARGV[4], 'reason', ARGV[5])\n"
+            + "return redis.call('XACK', KEYS[2], ARGV[3], ARGV[6])\n");
+
+    // A consumer that holds pending entries stays, so that they can still be seen and claimed.
+    private static final LuaScript FORGET_IF_IDLE = new LuaScript(
+            "if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then\n"
+            + "  return -1\n"
+            + "end\n"
+            + "return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])\n");
+
+    /** An entry read from the stream; {@code fields} is {@code null} if it was deleted. */
+    private record Entry(String id, Map<String, String> fields) {
+    }
+
+    private final RedisEventBus bus;
+    private final BusSettings settings;
+    private final String topic;
+    private final String group;
+    private final String stream;
+    private final String name;
+    private final EventHandler handler;
+    private final Thread thread;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    // Held while a handler call is let in, so that none starts after stop() returned.
+    private final Object gate = new Object();
+    private final Backoff backoff = new Backoff();
+    private volatile boolean running = true;
+
+    // Touched by the consumer's thread only.
+    private Jedis connection;
+    private boolean groupReady;
+    private String claimCursor = FIRST_CURSOR;
+    private long nextClaimAt;
+
+    StreamConsumer(RedisEventBus bus, String topic, String group, String name,
+            EventHandler handler) {
+        this.bus = bus;
+        this.settings = bus.settings();
+        this.topic = topic;
+        this.group = group;
+        this.stream = settings.stream(topic);
+        this.name = name;
+        this.handler = handler;
+        this.thread = new Thread(this, "recipes-redis-" + topic + "-" + group + "-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String group() {
+        return group;
+    }
+
+    /**
+     * Stops reading. The event being handled, if any, is finished; no handler call starts once
+     * this returns.
+     */
+    @Override
+    public void close() {
+        stop();
+        bus.left(this);
+    }
+
+    void stop() {
+        synchronized (gate) {
+            running = false;
+        }
+        stop.countDown();
+    }
+
+    @Override
+    public void run() {
+        nextClaimAt = System.nanoTime();
+        try {
+            while (running) {
+                try {
+                    step();
+                } catch (JedisConnectionException e) {
+                    connectionLost(e);
+                } catch (RuntimeException e) {
+                    failed(e);
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    private void step() {
+        if (connection == null) {
+            connection = bus.redis().open(settings.pollTimeout());
+        }
+        if (!groupReady) {
+            RedisEventBus.createGroup(connection, stream, group);
+            groupReady = true;
+            int failures = backoff.succeeded();
+            if (failures > 0) {
+                LOG.info("Redis bus: consumer '{}' of group '{}' on topic '{}' is back on {} "
+                        + "after {} failed tries", name, group, topic, bus.redis().url(),
+                        failures);
+            }
+        }
+        if (System.nanoTime() - nextClaimAt >= 0) {
+            claim();
+        }
+        if (running) {
+            read();
+        }
+    }
+
+    private void read() {
+        long untilClaim = TimeUnit.NANOSECONDS.toMillis(nextClaimAt - System.nanoTime());
+        long block = Math.max(1, Math.min(settings.pollTimeout().toMillis(), untilClaim));
+        XReadGroupParams params = XReadGroupParams.xReadGroupParams()
+                .count(settings.batchSize()).block((int) block);
+        List<Map.Entry<String, List<StreamEntry>>> reply = connection.xreadGroup(group, name,
+                params, Map.of(stream, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+        if (reply == null || reply.isEmpty()) {
+            return;
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, List<StreamEntry>> perStream : reply) {
+            for (StreamEntry entry : perStream.getValue()) {
+                entries.add(new Entry(entry.getID().toString(), entry.getFields()));
+            }
+        }
+        bus.activity().touched();
+        handle(entries, false);
+    }
+
+    // Takes over entries left unacknowledged for the claim idle time, by any consumer of the
+    // group, this one included (a handler that failed leaves its entry pending).
+    // Limitation: an entry whose handler runs longer than claimIdle is claimed and handled
+    // again elsewhere while the first handler still runs; idempotency keys keep the effect once.
+    private void claim() {
+        List<Object> reply = connection.xautoclaim(bytes(stream), bytes(group), bytes(name),
+                settings.claimIdle().toMillis(), bytes(claimCursor),
+                XAutoClaimParams.xAutoClaimParams().count(settings.batchSize()));
+        claimCursor = text(reply.get(0));
+        boolean more = !FIRST_CURSOR.equals(claimCursor);
+        nextClaimAt = System.nanoTime() + (more ? 0 : settings.claimInterval().toNanos());
+        if (reply.size() > 2) {
+            warnOfDeleted(reply.get(2));
+        }
+        List<Entry> claimed = entries(reply.get(1));
+        if (!claimed.isEmpty()) {
+            bus.activity().touched();
+            LOG.debug("Redis bus: consumer '{}' of group '{}' on topic '{}' claimed {} entries",
+                    name, group, topic, claimed.size());
+            handle(claimed, true);
+        }
+    }
+
+    private void warnOfDeleted(Object deleted) {
+        List<String> ids = new ArrayList<>();
+        for (Object id : (List<?>) deleted) {
+            ids.add(text(id));
+        }
+        if (!ids.isEmpty()) {
+            LOG.warn("Redis bus: {} entries of topic '{}' pending for group '{}' were trimmed "
+                    + "or deleted before they were handled (raise maxLen if the stream grows "
+                    + "past it): {}", ids.size(), topic, group,
+                    ids.subList(0, Math.min(ids.size(), LOGGED_IDS)));
+        }
+    }
+
+    private void handle(List<Entry> entries, boolean claimed) {
+        long fetchedAt = System.nanoTime();
+        long stale = settings.claimIdle().dividedBy(2).toNanos();
+        for (int i = 0; i < entries.size(); i++) {
+            if (!running) {
+                return;
+            }
+            // Entries that waited long in the batch may be claimed by another consumer soon:
+            // leave them pending for whoever claims them, rather than handle them twice.
+            if (System.nanoTime() - fetchedAt >= stale) {
+                LOG.debug("Redis bus: consumer '{}' leaves {} waiting entries of topic '{}' "
+                        + "to be claimed", name, entries.size() - i, topic);
+                return;
+            }
+            Entry entry = entries.get(i);
+            if (claimed) {
+                long deliveries = deliveries(entry.id());
+                if (deliveries == 0) {
+                    continue;
+                }
+                if (deliveries > settings.maxDeliveries()) {
+                    deadLetter(entry, "delivered " + deliveries + " times, more than "
+                            + "maxDeliveries " + settings.maxDeliveries());
+                    continue;
+                }
+            }
+            deliver(entry);
+        }
+    }
+
+    private long deliveries(String id) {
+        List<StreamPendingEntry> pending = connection.xpending(stream, group,
+                XPendingParams.xPendingParams(id, id, 1));
+        return pending.isEmpty() ? 0 : pending.get(0).getDeliveredTimes();
+    }
+
+    private void deliver(Entry entry) {
+        String json = entry.fields() == null ? null : entry.fields().get(RedisEventBus.FIELD);
+        Event event;
+        try {
+            if (json == null) {
+                throw new IllegalArgumentException("the entry has no field '"
+                        + RedisEventBus.FIELD + "'");
+            }
+            event = Event.fromJson(RedisEventBus.JSON.readTree(json));
+        } catch (Exception e) {
+            deadLetter(entry, "the entry cannot be read as an event: " + e.getMessage());
+            return;
+        }
+        synchronized (gate) {
+            if (!running) {
+                return;
+            }
+            bus.activity().started();
+        }
+        try {
+            if (callHandler(event)) {
+                connection.xack(stream, group, new StreamEntryID(entry.id()));
+            }
+        } finally {
+            bus.activity().finished();
+        }
+    }
+
+    /** Calls the handler; returns {@code true} if it returned normally. */
+    private boolean callHandler(Event event) {
+        MDC.put("eventId", event.id());
+        bus.delivering(true);
+        try {
+            handler.handle(event);
+            return true;
+        } catch (DeliveryDeferredException e) {
+            LOG.debug("Redis bus: handler of group '{}' on topic '{}' deferred event '{}': {}",
+                    group, topic, event.id(), e.getMessage());
+        } catch (Exception | Error e) {
+            LOG.warn("Redis bus: handler of group '{}' on topic '{}' failed on event '{}'; it "
+                    + "stays pending and is delivered again after {}", group, topic, event.id(),
+                    settings.claimIdle(), e);
+        } finally {
+            bus.delivering(false);
+            MDC.remove("eventId");
+        }
+        return false;
+    }
+
+    private void deadLetter(Entry entry, String reason) {
+        String json = entry.fields() == null ? "" : entry.fields()
+                .getOrDefault(RedisEventBus.FIELD, entry.fields().toString());
+        DEAD_LETTER.run(connection, List.of(settings.deadStream(), stream), List.of(
+                String.valueOf(settings.maxLen()), topic, group, json, reason, entry.id()));
+        LOG.error("Redis bus: entry '{}' (event '{}') of topic '{}' moved to dead stream '{}' "
+                + "for group '{}': {}", entry.id(), RedisEventBus.eventIdOf(json), topic,
+                settings.deadStream(), group, reason);
+    }
+
+    private void connectionLost(JedisConnectionException e) {
+        bus.connectionLost();
+        disconnect();
+        if (!running) {
+            return;
+        }
+        if (backoff.failed()) {
+            LOG.warn("Redis bus: consumer '{}' of group '{}' on topic '{}' lost {}: {}; "
+                    + "reconnecting with backoff up to 5 s", name, group, topic,
+                    bus.redis().url(), bus.redis().describe(e));
+        }
+        pause(backoff.delay());
+    }
+
+    private void failed(RuntimeException e) {
+        if (e instanceof JedisDataException && String.valueOf(e.getMessage())
+                .startsWith("NOGROUP")) {
+            groupReady = false;
+            LOG.warn("Redis bus: group '{}' on topic '{}' is missing from {}; creating it "
+                    + "again", group, topic, bus.redis().url());
+            return;
+        }
+        backoff.failed();
+        LOG.warn("Redis bus: consumer '{}' of group '{}' on topic '{}' failed: {}", name, group,
+                topic, bus.redis().describe(e), e);
+        pause(backoff.delay());
+    }
+
+    private void pause(Duration delay) {
+        try {
+            stop.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    // Limitation: a consumer whose process died stays listed in its group, with nothing
+    // pending once its entries were claimed; only a consumer that closes removes itself.
+    private void leave() {
+        try {
+            if (connection != null) {
+                FORGET_IF_IDLE.run(connection, List.of(stream), List.of(group, name));
+            }
+        } catch (JedisException e) {
+            LOG.debug("Redis bus: consumer '{}' could not be removed from group '{}': {}",
+                    name, group, bus.redis().describe(e));
+        } finally {
+            disconnect();
+            bus.left(this);
+        }
+    }
+
+    private void disconnect() {
+        groupReady = false;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Redis bus: closing the connection of consumer '{}' failed", name, e);
+            }
+            connection = null;
+        }
+    }
+
+    private static List<Entry> entries(Object reply) {
+        List<Entry> entries = new ArrayList<>();
+        for (Object item : (List<?>) reply) {
+            List<?> pair = (List<?>) item;
+            Map<String, String> fields = null;
+            if (pair.size() > 1 && pair.get(1) != null) {
+                List<?> flat = (List<?>) pair.get(1);
+                fields = new LinkedHashMap<>();
+                for (int i = 0; i + 1 < flat.size(); i += 2) {
+                    fields.put(text(flat.get(i)), text(flat.get(i + 1)));
+                }
+            }
+            entries.add(new Entry(text(pair.get(0)), fields));
+        }
+        return entries;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] raw
+                ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[Redis, topic '" + topic + "', group '" + group + "', consumer '"
+                + name + "']";
+    }
+}
