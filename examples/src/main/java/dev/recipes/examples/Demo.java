@@ -43,7 +43,8 @@ final class Demo {
             TestServiceAccount account = sheets.newServiceAccount();
             Path keyFile = account.writeKeyFile(keyDirectory.resolve("service-account.json"));
             Settings settings = new Settings("127.0.0.1", 0, signingSecret, keyFile,
-                    sheets.apiUrl(), sheets.tokenUrl(), SPREADSHEET, Settings.DEFAULT_RANGE);
+                    sheets.apiUrl(), sheets.tokenUrl(), SPREADSHEET, Settings.DEFAULT_RANGE,
+                    null, null);
             try (SlackToSheetsApp app = SlackToSheetsApp.start(settings)) {
                 sendSampleMessages(out, signingSecret, app.port());
                 if (!app.awaitIdle(Duration.ofSeconds(30))) {

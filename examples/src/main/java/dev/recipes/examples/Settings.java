@@ -2,7 +2,11 @@ package dev.recipes.examples;
 
 import dev.recipes.core.RecipeException;
 import dev.recipes.core.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +24,45 @@ import java.util.Optional;
  * @param tokenUrl the OAuth token URL, {@code GOOGLE_TOKEN_URL}, or null for the key file's
  * @param spreadsheetId the spreadsheet to append to, {@code SHEET_ID}
  * @param range the sheet and columns to append to, {@code SHEET_RANGE}
+ * @param keyColumn the column that holds each row's idempotency key, {@code SHEET_KEY_COLUMN},
+ *     or null for none
+ * @param redis where the app shares its work with other copies of it, or null to run alone on
+ *     the in-memory bus
  */
 public record Settings(String host, int port, Secret signingSecret, Path keyFile,
-        String sheetsApiUrl, String tokenUrl, String spreadsheetId, String range) {
+        String sheetsApiUrl, String tokenUrl, String spreadsheetId, String range,
+        String keyColumn, Redis redis) {
 
     /** The environment variables the app reads. */
     public static final List<String> VARIABLES = List.of("RECIPE_HTTP_HOST", "RECIPE_HTTP_PORT",
             "SLACK_SIGNING_SECRET", "GOOGLE_SERVICE_ACCOUNT_JSON", "GOOGLE_SHEETS_API_URL",
-            "GOOGLE_TOKEN_URL", "SHEET_ID", "SHEET_RANGE");
+            "GOOGLE_TOKEN_URL", "SHEET_ID", "SHEET_RANGE", "SHEET_KEY_COLUMN", "RECIPE_REDIS_URL",
+            "RECIPE_REDIS_PREFIX", "RECIPE_REDIS_CLAIM_IDLE", "RECIPE_ACTION_LEASE");
+
+    /**
+     * How copies of the app share one Redis: its bus, idempotency store and leases.
+     *
+     * @param url the server, {@code RECIPE_REDIS_URL}, such as {@code redis://127.0.0.1:6379}
+     * @param prefix what the app's keys start with, {@code RECIPE_REDIS_PREFIX}, or null for the
+     *     backend's default
+     * @param claimIdle how long a message stays unacknowledged before another copy takes it
+     *     over, {@code RECIPE_REDIS_CLAIM_IDLE}, or null for the bus's default
+     * @param actionLease how long an action attempt holds its key before another copy may take
+     *     it over, {@code RECIPE_ACTION_LEASE}, or null for the engine's default
+     */
+    public record Redis(URI url, String prefix, Duration claimIdle, Duration actionLease) {
+
+        /** Validates. */
+        public Redis {
+            Objects.requireNonNull(url, "url");
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[" + url.getHost() + ":" + url.getPort()
+                    + (prefix == null ? "" : ", prefix " + prefix) + "]";
+        }
+    }
 
     private static final List<String> REQUIRED =
             List.of("SLACK_SIGNING_SECRET", "GOOGLE_SERVICE_ACCOUNT_JSON", "SHEET_ID");
@@ -77,7 +112,56 @@ public record Settings(String host, int port, Secret signingSecret, Path keyFile
                 value(env, "GOOGLE_SHEETS_API_URL", null),
                 value(env, "GOOGLE_TOKEN_URL", null),
                 env.get("SHEET_ID").strip(),
-                value(env, "SHEET_RANGE", DEFAULT_RANGE)));
+                value(env, "SHEET_RANGE", DEFAULT_RANGE),
+                value(env, "SHEET_KEY_COLUMN", null),
+                redis(env)));
+    }
+
+    private static Redis redis(Map<String, String> env) {
+        String url = value(env, "RECIPE_REDIS_URL", null);
+        if (url == null) {
+            for (String name : List.of("RECIPE_REDIS_PREFIX", "RECIPE_REDIS_CLAIM_IDLE",
+                    "RECIPE_ACTION_LEASE")) {
+                if (isSet(env, name)) {
+                    throw new RecipeException("settings: " + name + " is set but "
+                            + "RECIPE_REDIS_URL is not; it applies only to copies that share "
+                            + "a Redis");
+                }
+            }
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new RecipeException("RECIPE_REDIS_URL: not a URL, such as "
+                    + "redis://127.0.0.1:6379");
+        }
+        if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new RecipeException("RECIPE_REDIS_URL: expected redis://host:port, got scheme '"
+                    + uri.getScheme() + "'" + (uri.getHost() == null ? " and no host" : ""));
+        }
+        return new Redis(uri, value(env, "RECIPE_REDIS_PREFIX", null),
+                duration(env, "RECIPE_REDIS_CLAIM_IDLE"), duration(env, "RECIPE_ACTION_LEASE"));
+    }
+
+    // ISO-8601 (PT30S) or a whole number of seconds.
+    private static Duration duration(Map<String, String> env, String name) {
+        String text = value(env, name, null);
+        if (text == null) {
+            return null;
+        }
+        try {
+            Duration duration = text.chars().allMatch(Character::isDigit)
+                    ? Duration.ofSeconds(Long.parseLong(text)) : Duration.parse(text);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new RecipeException(name + ": '" + text + "' must be positive");
+            }
+            return duration;
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new RecipeException(name + ": '" + text + "' is not a duration; give seconds "
+                    + "(30) or ISO-8601 (PT30S)", e);
+        }
     }
 
     private static boolean isSet(Map<String, String> env, String name) {
@@ -100,6 +184,8 @@ public record Settings(String host, int port, Secret signingSecret, Path keyFile
     @Override
     public String toString() {
         return "Settings[" + host + ":" + port + ", sheet " + spreadsheetId + " " + range
-                + ", key file " + keyFile + ", signing secret " + signingSecret + "]";
+                + (keyColumn == null ? "" : ", key column " + keyColumn)
+                + ", key file " + keyFile + ", signing secret " + signingSecret
+                + (redis == null ? "" : ", " + redis) + "]";
     }
 }

@@ -1,9 +1,12 @@
 package dev.recipes.examples;
 
+import dev.recipes.bus.redis.RedisBackend;
+import dev.recipes.bus.redis.RedisEventBus;
 import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.http.jdk.JdkWebhookServer;
+import dev.recipes.sheets.AppendRowStep;
 import dev.recipes.sheets.GoogleSheets;
 import dev.recipes.sheets.GoogleSheetsService;
 import dev.recipes.slack.Slack;
@@ -29,10 +32,12 @@ public final class SlackToSheetsApp implements AutoCloseable {
 
     private final RecipeEngine engine;
     private final JdkWebhookServer server;
+    private final RedisBackend redis;
 
-    private SlackToSheetsApp(RecipeEngine engine, JdkWebhookServer server) {
+    private SlackToSheetsApp(RecipeEngine engine, JdkWebhookServer server, RedisBackend redis) {
         this.engine = engine;
         this.server = server;
+        this.redis = redis;
     }
 
     /**
@@ -44,14 +49,29 @@ public final class SlackToSheetsApp implements AutoCloseable {
      * @return the recipe
      */
     public static Recipe recipe(String spreadsheetId, String range) {
+        return recipe(spreadsheetId, range, null);
+    }
+
+    /**
+     * The app's one recipe, with each row's idempotency key in a column of its own, so that an
+     * append retried after an unknown outcome is not written twice.
+     *
+     * @param spreadsheetId the spreadsheet
+     * @param range the sheet and columns, such as {@code Sheet1!A:D}
+     * @param keyColumn the key's column right of the four mapped ones, such as {@code E}, or
+     *     null for none
+     * @return the recipe
+     */
+    public static Recipe recipe(String spreadsheetId, String range, String keyColumn) {
+        AppendRowStep row = GoogleSheets.appendRow(spreadsheetId, range)
+                .column(Event::time)
+                .column("/event/channel")
+                .column("/event/user")
+                .column("/event/text");
         return Recipe.named("slack-to-sheets")
                 .when(Slack.message())
                 .filter(event -> event.data().at("/event/subtype").isMissingNode())
-                .then(GoogleSheets.appendRow(spreadsheetId, range)
-                        .column(Event::time)
-                        .column("/event/channel")
-                        .column("/event/user")
-                        .column("/event/text"))
+                .then(keyColumn == null ? row : row.keyColumn(keyColumn))
                 .build();
     }
 
@@ -68,25 +88,60 @@ public final class SlackToSheetsApp implements AutoCloseable {
                 .discoverServices(false)
                 .service(SlackService.withSigningSecret(settings.signingSecret()))
                 .service(new GoogleSheetsService())
-                .recipe(recipe(settings.spreadsheetId(), settings.range()));
+                .recipe(recipe(settings.spreadsheetId(), settings.range(),
+                        settings.keyColumn()));
         Optional.ofNullable(settings.sheetsApiUrl())
                 .ifPresent(url -> builder.config("google-sheets.api-url", url));
         Optional.ofNullable(settings.tokenUrl())
                 .ifPresent(url -> builder.config("google-sheets.token-url", url));
-        RecipeEngine engine = builder.build();
-        engine.connections().put(GoogleSheets.serviceAccount(settings.keyFile()));
-        engine.start();
-        engine.bus().subscribe("result.google-sheets.append-row.succeeded", "app-log",
-                SlackToSheetsApp::logRow);
-        engine.bus().subscribe("result.google-sheets.append-row.failed", "app-log",
-                SlackToSheetsApp::logFailure);
+        RedisBackend redis = settings.redis() == null ? null : shareRedis(builder,
+                settings.redis());
+        RecipeEngine engine;
         try {
+            engine = builder.build();
+            engine.connections().put(GoogleSheets.serviceAccount(settings.keyFile()));
+            engine.start();
+        } catch (RuntimeException e) {
+            closeQuietly(redis);
+            throw e;
+        }
+        try {
+            engine.bus().subscribe("result.google-sheets.append-row.succeeded", "app-log",
+                    SlackToSheetsApp::logRow);
+            engine.bus().subscribe("result.google-sheets.append-row.failed", "app-log",
+                    SlackToSheetsApp::logFailure);
             JdkWebhookServer server = JdkWebhookServer.start(engine,
                     new InetSocketAddress(settings.host(), settings.port()));
-            return new SlackToSheetsApp(engine, server);
+            return new SlackToSheetsApp(engine, server, redis);
         } catch (RuntimeException e) {
             engine.close();
+            closeQuietly(redis);
             throw e;
+        }
+    }
+
+    // The bus, the idempotency store and the leases all live in Redis, so that copies of the
+    // app share the work and a copy that dies leaves nothing behind that the others cannot
+    // finish.
+    private static RedisBackend shareRedis(RecipeEngine.Builder builder, Settings.Redis redis) {
+        RedisBackend.Builder backend = RedisBackend.builder(redis.url());
+        Optional.ofNullable(redis.prefix()).ifPresent(backend::prefix);
+        RedisBackend connected = backend.build();
+        try {
+            RedisEventBus bus = redis.claimIdle() == null ? connected.bus()
+                    : RedisEventBus.builder(connected).claimIdle(redis.claimIdle()).build();
+            builder.bus(bus).idempotency(connected.idempotency()).leases(connected.leases());
+            Optional.ofNullable(redis.actionLease()).ifPresent(builder::actionLease);
+            return connected;
+        } catch (RuntimeException e) {
+            connected.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(RedisBackend redis) {
+        if (redis != null) {
+            redis.close();
         }
     }
 
@@ -122,11 +177,15 @@ public final class SlackToSheetsApp implements AutoCloseable {
         return engine.awaitIdle(timeout);
     }
 
-    /** Stops the webhook server, then the engine, finishing the rows already accepted. */
+    /**
+     * Stops the webhook server, then the engine, finishing the rows already accepted, then
+     * lets go of Redis if the app shares one.
+     */
     @Override
     public void close() {
         server.close();
         engine.close();
+        closeQuietly(redis);
     }
 
     /**
@@ -142,9 +201,10 @@ public final class SlackToSheetsApp implements AutoCloseable {
             return;
         }
         SlackToSheetsApp app = start(settings.get());
-        LOG.info("Serving Slack webhooks at http://{}:{}/hooks/slack; appending to {} {}",
+        LOG.info("Serving Slack webhooks at http://{}:{}/hooks/slack; appending to {} {}; {}",
                 settings.get().host(), app.port(), settings.get().spreadsheetId(),
-                settings.get().range());
+                settings.get().range(), settings.get().redis() == null ? "running alone"
+                        : "sharing the work through " + settings.get().redis());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
