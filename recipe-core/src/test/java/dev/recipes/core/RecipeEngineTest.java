@@ -497,6 +497,42 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void servicesGetTheEnginesLeaseStoreAndAnInstanceIdOfTheirOwnEngine() {
+        LeaseStore shared = LeaseStore.inMemory(java.time.Clock.systemUTC());
+        List<ServiceContext> contexts = new CopyOnWriteArrayList<>();
+        List<RecipeEngine> engines = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                RecipeEngine started = RecipeEngine.builder().discoverServices(false)
+                        .service(new Service() {
+                            @Override
+                            public String id() {
+                                return "poller";
+                            }
+
+                            @Override
+                            public void start(ServiceContext context) {
+                                contexts.add(context);
+                            }
+                        })
+                        .leases(shared).build();
+                engines.add(started);
+                started.start();
+            }
+
+            assertThat(contexts).hasSize(2).allSatisfy(context ->
+                    assertThat(context.leases()).isSameAs(shared));
+            String first = contexts.get(0).instanceId();
+            String second = contexts.get(1).instanceId();
+            assertThat(first).isNotBlank().isNotEqualTo(second);
+            assertThat(shared.acquire("poll:inbox", first, Duration.ofMinutes(1))).isTrue();
+            assertThat(shared.acquire("poll:inbox", second, Duration.ofMinutes(1))).isFalse();
+        } finally {
+            engines.forEach(RecipeEngine::close);
+        }
+    }
+
+    @Test
     void closingAnEngineThatNeverStartedClosesNoService() {
         engine = RecipeEngine.builder().discoverServices(false).service(notes).build();
 

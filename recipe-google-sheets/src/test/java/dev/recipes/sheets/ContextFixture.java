@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ConnectionStore;
 import dev.recipes.core.Event;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.LeaseStore;
 import dev.recipes.core.spi.ServiceContext;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -60,6 +61,16 @@ final class ContextFixture implements ServiceContext {
     @Override
     public IdempotencyStore idempotency() {
         return IdempotencyStore.inMemory(100, Duration.ofMinutes(1), clock);
+    }
+
+    @Override
+    public LeaseStore leases() {
+        return LeaseStore.inMemory(clock);
+    }
+
+    @Override
+    public String instanceId() {
+        return "context-fixture";
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ConnectionStore;
 import dev.recipes.core.Event;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.LeaseStore;
 import dev.recipes.core.spi.ServiceContext;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -57,6 +58,16 @@ final class EngineContext implements ServiceContext {
     @Override
     public IdempotencyStore idempotency() {
         return runtime.idempotency();
+    }
+
+    @Override
+    public LeaseStore leases() {
+        return runtime.leases();
+    }
+
+    @Override
+    public String instanceId() {
+        return runtime.instanceId();
     }
 
     @Override

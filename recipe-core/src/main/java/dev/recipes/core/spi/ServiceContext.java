@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ConnectionStore;
 import dev.recipes.core.Event;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.LeaseStore;
 import dev.recipes.core.Secret;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -65,6 +66,23 @@ public interface ServiceContext {
      * @return the store
      */
     IdempotencyStore idempotency();
+
+    /**
+     * Returns the engine's lease store, for work a service must do on one engine instance at a
+     * time while several share a bus, such as polling a provider: take the lease with
+     * {@link #instanceId()} as the holder, and renew it well before it runs out.
+     *
+     * @return the lease store
+     */
+    LeaseStore leases();
+
+    /**
+     * Returns the id of this engine instance, unique per process and start; the holder to name
+     * when taking a lease.
+     *
+     * @return the instance id
+     */
+    String instanceId();
 
     /**
      * Returns a JSON mapper configured for the engine.
