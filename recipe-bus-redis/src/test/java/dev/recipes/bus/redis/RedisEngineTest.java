@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ActionStep;
+import dev.recipes.core.EngineListener;
 import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RetryPolicy;
+import dev.recipes.core.Schedule;
 import dev.recipes.core.Trigger;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
@@ -18,6 +20,8 @@ import dev.recipes.core.spi.Service;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,8 @@ final class RedisEngineTest {
     private final List<String> effects = new CopyOnWriteArrayList<>();
     private final List<Event> succeeded = new CopyOnWriteArrayList<>();
     private final List<RecipeEngine> engines = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService secondTimers =
+            Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void close() throws Exception {
@@ -79,6 +85,59 @@ final class RedisEngineTest {
                 assertThat(result.data().get("attempts").asInt()).isEqualTo(3));
         assertThat(redis.redis.keys(redis.prefix + "idem:*")).isNotEmpty()
                 .allSatisfy(key -> assertThat(redis.redis.get(key)).isEqualTo("done"));
+    }
+
+    @Test
+    void aScheduleFiresOnOneEngineAndMovesToTheOtherWhenItsHolderDies() throws Exception {
+        Schedule everySecond = Schedule.every("tick", Duration.ofSeconds(1))
+                .lease(Duration.ofSeconds(2));
+        List<String> firedBy = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService firstTimers = Executors.newSingleThreadScheduledExecutor();
+        try {
+            RecipeEngine first = scheduled(everySecond, "first", firedBy, firstTimers);
+            RecipeEngine second = scheduled(everySecond, "second", firedBy, null);
+            first.start();
+            second.start();
+
+            RedisFixture.await("three ticks", () -> firedBy.size() >= 3);
+            List<String> beforeDeath = List.copyOf(firedBy);
+            // The holder's process dies: its timers stop without giving the lease up.
+            String holder = beforeDeath.get(beforeDeath.size() - 1);
+            (holder.equals("first") ? firstTimers : secondTimers).shutdownNow();
+            String survivor = holder.equals("first") ? "second" : "first";
+            RedisFixture.await("a tick fired by the survivor",
+                    () -> firedBy.stream().skip(beforeDeath.size()).anyMatch(survivor::equals));
+
+            assertThat(beforeDeath).as("ticks before the holder died, by engine")
+                    .containsOnly(holder);
+        } finally {
+            firstTimers.shutdownNow();
+            secondTimers.shutdownNow();
+        }
+    }
+
+    // An engine whose schedule's ticks are recorded under its name; the bus and stores are
+    // shared through Redis, and each engine's scheduler is one the test can stop.
+    private RecipeEngine scheduled(Schedule schedule, String name, List<String> firedBy,
+            ScheduledExecutorService timers) {
+        RedisBackend backend = redis.backend();
+        RecipeEngine engine = RecipeEngine.builder().discoverServices(false)
+                .service(new FlakyService())
+                .recipe(Recipe.named("on-tick-" + name).when(schedule)
+                        .then(ActionStep.of("flaky", "call").constant("text", "tick").build())
+                        .build())
+                .bus(RedisFixture.bus(backend).claimIdle(Duration.ofMillis(300)).build())
+                .idempotency(backend.idempotency()).leases(backend.leases())
+                .scheduler(timers == null ? secondTimers : timers)
+                .listener(new EngineListener() {
+                    @Override
+                    public void eventReceived(Event event) {
+                        firedBy.add(name);
+                    }
+                })
+                .drainDeadline(Duration.ofSeconds(2)).build();
+        engines.add(engine);
+        return engine;
     }
 
     /** One action that fails as many times as told, and records what it did. */
