@@ -73,7 +73,8 @@ public interface EventBus extends AutoCloseable {
 
     /**
      * Waits until no event is queued or being handled. Events published by handlers while
-     * waiting are waited for too.
+     * waiting are waited for too, and so are events held by {@link #publishLater} for topics
+     * this bus delivers: the engine's retries wait there when the bus holds delayed events.
      *
      * @param timeout how long to wait at most
      * @return {@code true} if the bus became idle, {@code false} if the time ran out

@@ -360,6 +360,7 @@ public final class RecipeEngine implements AutoCloseable {
          * @see IdempotencyStore#begin(String, Duration)
          */
         public Builder actionLease(Duration lease) {
+            Objects.requireNonNull(lease, "actionLease");
             if (lease.isNegative() || lease.isZero()) {
                 throw new IllegalArgumentException("action lease " + lease + " must be positive");
             }

@@ -20,8 +20,9 @@ import java.util.Optional;
  * @param triggerEventId the id of the event that triggered the recipe
  * @param mayHaveRunBefore {@code true} if an earlier attempt of this request may have had its
  *     effect: it failed after it started (an attempt after the first, or a replay of a dead
- *     letter), or the process running it stopped part way and this one took it over. An action whose effect is not idempotent
- *     at the provider, such as appending a row, checks for its effect before doing it again
+ *     letter), or the process running it stopped part way and this one took it over. An
+ *     action whose effect is not idempotent at the provider, such as appending a row, checks
+ *     for its effect before doing it again
  */
 public record ActionInvocation(
         String service,
