@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,7 +65,7 @@ public final class EngineRuntime {
     private final Duration actionLease;
     private final LeaseStore leases;
     private final Schedules schedules;
-    private final String instanceId = java.util.UUID.randomUUID().toString();
+    private final String instanceId = UUID.randomUUID().toString();
     private final boolean ownsScheduler;
     private final PendingRetries retries = new PendingRetries();
     private final List<Service> started = new ArrayList<>();
