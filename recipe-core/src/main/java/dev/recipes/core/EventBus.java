@@ -26,6 +26,19 @@ public interface EventBus extends AutoCloseable {
     void publish(String topic, Event event);
 
     /**
+     * Tells whether the events on this bus outlive the process: an event a subscriber took but
+     * did not acknowledge (its handler threw, or the process stopped) is delivered again, to
+     * another subscriber of its group or later. The engine then closes without draining the
+     * bus and never dead-letters work the bus still holds: what this instance leaves unfinished
+     * stays on the bus for the others.
+     *
+     * @return {@code true} for a durable bus; {@code false} by default
+     */
+    default boolean isDurable() {
+        return false;
+    }
+
+    /**
      * Tells whether the bus holds events published with {@link #publishLater} itself, durably,
      * so that they outlive the process that published them. The engine keeps delayed events
      * (retries waiting for their backoff) on its own scheduler when the bus does not.

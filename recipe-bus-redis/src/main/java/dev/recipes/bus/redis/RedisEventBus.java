@@ -144,6 +144,17 @@ public final class RedisEventBus implements EventBus {
     }
 
     /**
+     * Returns {@code true}: an entry is acknowledged only after its handler returned, and what a
+     * closed or dead instance left is claimed by the others.
+     *
+     * @return {@code true}
+     */
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    /**
      * Returns {@code true}: delayed events are kept in Redis.
      *
      * @return {@code true}

@@ -3,6 +3,7 @@ package dev.recipes.core.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.DeadLetter;
+import dev.recipes.core.DeliveryDeferredException;
 import dev.recipes.core.Event;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.MappingException;
@@ -115,7 +116,8 @@ final class Dispatcher {
     // Waits for room in the recipe's own action queue: a full queue holds this recipe's
     // dispatch back, its trigger queue fills, and the bus then refuses its new events, which is
     // the backpressure the bounded queues are there for. Other recipes have their own queues.
-    // Once the bus has closed, the request is dead-lettered rather than lost.
+    // Once the bus has closed, the request is dead-lettered rather than lost; on a durable bus
+    // the trigger event is left unacknowledged instead, for another instance.
     private void publish(ActionRequest request) throws InterruptedException {
         Event requestEvent = request.toEvent(runtime.clock().instant());
         while (true) {
@@ -123,6 +125,12 @@ final class Dispatcher {
                 runtime.eventBus().publish(request.topic(), requestEvent);
                 return;
             } catch (EventRejectedException e) {
+                if (runtime.isClosed() && runtime.eventBus().isDurable()) {
+                    // The trigger event stays unacknowledged, and another instance runs it.
+                    throw new DeliveryDeferredException("recipe '" + recipe.id() + "': the "
+                            + "engine closed before the action was requested: "
+                            + e.getMessage());
+                }
                 if (runtime.isClosed() && runtime.runner() != null) {
                     runtime.runner().deadLetter(request, 0, DeadLetter.Reason.ENGINE_CLOSED,
                             "the engine closed before the action was requested: "

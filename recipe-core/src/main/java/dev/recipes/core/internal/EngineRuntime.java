@@ -350,9 +350,18 @@ public final class EngineRuntime {
             state = State.CLOSED;
         }
         schedules.close();
-        LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
         long deadline = System.nanoTime() + drainDeadline.toNanos();
-        boolean drained = awaitIdleUntil(deadline);
+        boolean drained;
+        if (bus.isDurable()) {
+            // What is queued belongs to every instance of a durable bus: this one only finishes
+            // the handlers it is running, and leaves the rest for the others.
+            LOG.info("Recipe engine closing; finishing running work for up to {}, leaving the "
+                    + "rest on the bus", drainDeadline);
+            drained = true;
+        } else {
+            LOG.info("Recipe engine closing; draining for up to {}", drainDeadline);
+            drained = awaitIdleUntil(deadline);
+        }
         if (!drained) {
             // Past the deadline, what is still queued is dead-lettered instead of run, so that
             // the bus empties fast and nothing it took is dropped.
