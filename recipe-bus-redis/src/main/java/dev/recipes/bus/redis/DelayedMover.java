@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves delayed events that are due from the bus's sorted set into their streams, a bounded
- * number at a time. Each event moves in one script that removes it from the set and adds it to
- * its stream, so that movers of several instances never move one twice and a crash never loses
- * one. Due times are read from the Redis server's clock.
+ * number at a time. Each event moves in one script that adds it to its stream and then removes
+ * it from the set, so that movers of several instances never move one twice and a crash never
+ * loses one; an event its stream refuses (the key holds another type, say) goes to the dead
+ * stream instead. Due times are read from the Redis server's clock.
  */
 final class DelayedMover implements Runnable {
 
@@ -25,12 +26,22 @@ final class DelayedMover implements Runnable {
             + "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0,"
             + " tonumber(ARGV[1]))\n");
 
+    // Returns 0 if another mover took the event, 1 if it moved, or the reason it went to the
+    // dead stream. Scripts do not roll back: nothing is removed before it is added elsewhere.
     private static final LuaScript MOVE = new LuaScript(
-            "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then\n"
+            "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then\n"
             + "  return 0\n"
             + "end\n"
-            + "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', ARGV[4], ARGV[2])\n"
-            + "return 1\n");
+            + "local added = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', ARGV[4],"
+            + " ARGV[2])\n"
+            + "local moved = 1\n"
+            + "if type(added) == 'table' and added.err then\n"
+            + "  moved = 'stream \\'' .. KEYS[2] .. '\\' refused the event: ' .. added.err\n"
+            + "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'topic', ARGV[5],"
+            + " 'group', '', 'event', ARGV[2], 'reason', moved)\n"
+            + "end\n"
+            + "redis.call('ZREM', KEYS[1], ARGV[1])\n"
+            + "return moved\n");
 
     private static final LuaScript DEAD_LETTER = new LuaScript(
             "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then\n"
@@ -45,6 +56,7 @@ final class DelayedMover implements Runnable {
     private final Thread thread;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Backoff backoff = new Backoff();
+    private boolean errorLogged;
 
     DelayedMover(RedisEventBus bus) {
         this.bus = bus;
@@ -71,6 +83,7 @@ final class DelayedMover implements Runnable {
             Duration wait;
             try {
                 wait = moveDue() < BATCH ? INTERVAL : Duration.ZERO;
+                errorLogged = false;
                 int failures = backoff.succeeded();
                 if (failures > 0) {
                     LOG.info("Redis bus: moving delayed events on {} again after {} failed "
@@ -85,6 +98,15 @@ final class DelayedMover implements Runnable {
             } catch (RuntimeException e) {
                 backoff.failed();
                 LOG.warn("Redis bus: moving delayed events failed: {}", e.getMessage(), e);
+                wait = backoff.delay();
+            } catch (Error e) {
+                // Such as running out of memory on a huge event: the mover carries on.
+                backoff.failed();
+                if (!errorLogged) {
+                    errorLogged = true;
+                    LOG.error("Redis bus: moving delayed events failed: {}; trying again with "
+                            + "backoff up to 5 s", e.toString(), e);
+                }
                 wait = backoff.delay();
             }
             if (!wait.isZero() && pause(wait)) {
@@ -137,7 +159,13 @@ final class DelayedMover implements Runnable {
             return;
         }
         String stream = settings.stream(topic);
-        bus.call("moving a delayed event", r -> MOVE.run(r, List.of(delayed, stream),
-                List.of(member, event, maxLen, RedisEventBus.FIELD)));
+        String named = topic;
+        Object moved = bus.call("moving a delayed event", r -> MOVE.run(r,
+                List.of(delayed, stream, settings.deadStream()),
+                List.of(member, event, maxLen, RedisEventBus.FIELD, named)));
+        if (moved instanceof String reason) {
+            LOG.error("Redis bus: delayed event '{}' of topic '{}' moved to dead stream '{}': {}",
+                    RedisEventBus.eventIdOf(event), topic, settings.deadStream(), reason);
+        }
     }
 }

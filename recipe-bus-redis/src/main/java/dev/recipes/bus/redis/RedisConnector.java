@@ -1,6 +1,7 @@
 package dev.recipes.bus.redis;
 
 import dev.recipes.core.RecipeException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.function.Function;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -58,16 +59,37 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Runs a command on a pooled connection. A connection that fails is tried once more, since
-     * after a server restart the pool may hold connections that are already broken.
+     * Runs a command that is safe to run twice on a pooled connection. A connection that fails
+     * is tried once more, since after a server restart the pool may hold connections that are
+     * already broken; so is one that timed out, though that may take two command timeouts.
      *
      * @throws RedisUnavailableException if the server cannot be reached
      * @throws RecipeException if the server answers with an error
      */
     <T> T call(String what, Function<UnifiedJedis, T> command) {
+        return call(what, command, true);
+    }
+
+    /**
+     * Runs a command that must not run twice, such as adding a stream entry, on a pooled
+     * connection. Like {@link #call}, but after a timeout, when the server may still run the
+     * command, it fails at once instead of trying again: it fails within one command timeout.
+     *
+     * @throws RedisUnavailableException if the server cannot be reached or did not answer in
+     *     time
+     * @throws RecipeException if the server answers with an error
+     */
+    <T> T callOnce(String what, Function<UnifiedJedis, T> command) {
+        return call(what, command, false);
+    }
+
+    private <T> T call(String what, Function<UnifiedJedis, T> command, boolean afterTimeout) {
         try {
             return command.apply(pool);
         } catch (JedisConnectionException first) {
+            if (!afterTimeout && timedOut(first)) {
+                throw failure(what, first);
+            }
             try {
                 return command.apply(pool);
             } catch (JedisException again) {
@@ -76,6 +98,15 @@ final class RedisConnector implements AutoCloseable {
         } catch (JedisException e) {
             throw failure(what, e);
         }
+    }
+
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -46,15 +46,23 @@ import redis.clients.jedis.resps.StreamGroupInfo;
  * the group claims it once it has been idle for {@code claimIdle}; an entry delivered more than
  * {@code maxDeliveries} times, or that cannot be read as an event, goes to the dead stream
  * {@code <prefix>dead} with its topic, group and the reason. Deferred deliveries count too: keep
- * {@code maxDeliveries} times {@code claimIdle} above the engine's action lease.
+ * {@code maxDeliveries} times {@code claimIdle} above the engine's action lease. A delivery
+ * counts once the entry is handed to a handler: an entry a consumer fetched but left, because
+ * it was stopping or the handler fell half a {@code claimIdle} behind its batch, is not counted
+ * and can be claimed at once by any consumer of the group. The bus sets no limit on the size of
+ * an event: an entry too large for a consumer's memory cannot be read, is tried again every
+ * {@code claimIdle} and never reaches the dead stream, so keep events small.
  *
  * <p>{@link #publishLater} keeps events in the sorted set {@code <prefix>delayed}, scored by
  * their due time on the Redis server's clock; a thread of every bus moves those that are due
  * into their streams, so an event waits even while the process that published it is down.
  *
- * <p>When Redis cannot be reached, {@link #publish} fails at once with an
- * {@link EventRejectedException} that asks the caller to try again in a second, and consumers
- * reconnect with a backoff of up to 5 seconds, logging one warning per outage.
+ * <p>When Redis cannot be reached, {@link #publish} fails at once, and when it does not answer,
+ * within one command timeout of the backend (2 seconds by default), with an
+ * {@link EventRejectedException} that asks the caller to try again in a second; consumers
+ * reconnect with a backoff of up to 5 seconds, logging one warning per outage. A publish that
+ * timed out is not sent again by the bus, since Redis may still add the entry late; a caller
+ * that tries again may then add the event twice, which at-least-once delivery allows.
  *
  * <p>Get one from {@link RedisBackend#bus()} or, with other settings, from
  * {@link #builder(RedisBackend)}. Needs Redis 7.0 or later, standalone or with replicas, not
@@ -123,7 +131,8 @@ public final class RedisEventBus implements EventBus {
      * @param topic the topic; not {@code dead} or {@code delayed}, nor starting with
      *     {@code idem:} or {@code lease:}, which name the bus's own keys
      * @param event the event
-     * @throws EventRejectedException if Redis cannot be reached or the bus is closed
+     * @throws EventRejectedException if Redis cannot be reached, does not answer within the
+     *     command timeout, or the bus is closed
      * @throws IllegalArgumentException if the topic is blank or names one of the bus's keys
      */
     @Override
@@ -137,7 +146,7 @@ public final class RedisEventBus implements EventBus {
         // Limitation: trimming to maxLen drops the oldest entries even if a slow group has not
         // read them; the bus does not refuse events when a group falls that far behind.
         try {
-            call("publishing", r -> r.xadd(stream, trim, entry));
+            callOnce("publishing", r -> r.xadd(stream, trim, entry));
         } catch (RecipeException e) {
             throw rejected(topic, event, e);
         }
@@ -335,10 +344,15 @@ public final class RedisEventBus implements EventBus {
     }
 
     /**
-     * Stops reading at once and waits up to the deadline for the handlers running now. Entries
-     * read but not handled yet stay pending, for a consumer of another instance to claim; so do
-     * the events of handlers still running at the deadline. Delayed events stay in Redis.
-     * Handlers may still publish while the bus closes; afterwards publishing is rejected.
+     * Stops the consumers and waits up to the deadline for the handlers running now; no handler
+     * call starts after this began. A consumer's read that is waiting for new entries is not cut
+     * short: it ends within the poll timeout, possibly after this returned. Entries read but
+     * not handled, including any that such a last read brings in, are not counted as delivered
+     * and are left claimable at once, so a consumer of another instance takes them the next
+     * time it looks for idle entries (every half claim idle time, at most every 5 seconds). The
+     * events of handlers still running at the deadline stay pending until the claim idle time
+     * has passed. Delayed events stay in Redis. Handlers may still publish while the bus
+     * closes; afterwards publishing is rejected.
      *
      * @param deadline how long to wait for running handlers
      * @return {@code true} if every handler that was running finished in time
@@ -400,7 +414,16 @@ public final class RedisEventBus implements EventBus {
     // Runs a command on the pool; after a lost connection, first creates this bus's groups
     // again, in case the server restarted without its data.
     <T> T call(String what, Function<UnifiedJedis, T> command) {
-        return redis.call(what, r -> {
+        return redis.call(what, regrouping(command));
+    }
+
+    // The same for a command that must not run twice: not tried again after a timeout.
+    private <T> T callOnce(String what, Function<UnifiedJedis, T> command) {
+        return redis.callOnce(what, regrouping(command));
+    }
+
+    private <T> Function<UnifiedJedis, T> regrouping(Function<UnifiedJedis, T> command) {
+        return r -> {
             try {
                 if (regroup.compareAndSet(true, false)) {
                     recreateGroups(r);
@@ -410,7 +433,7 @@ public final class RedisEventBus implements EventBus {
                 regroup.set(true);
                 throw e;
             }
-        });
+        };
     }
 
     private void recreateGroups(UnifiedJedis redis) {

@@ -5,6 +5,7 @@ import dev.recipes.core.RecipeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -12,9 +13,11 @@ import redis.clients.jedis.params.SetParams;
  * prefix. Each key is a string at {@code <prefix>idem:<key>} that expires after the store's
  * expiry (24 hours by default, set with {@link RedisBackend.Builder#idempotencyExpiry}).
  *
- * <p>{@link #begin(String, Duration)} stores {@code held:<until>} while the work runs and
- * {@link #complete(String)} stores {@code done}; leases are measured by the Redis server's
- * clock, so the instances' clocks need not agree. Every method throws a
+ * <p>{@link #begin(String, Duration)} stores {@code held:<until>:<token>:<answer>} while the work
+ * runs, with a token unique to the call and the answer it got, and {@link #complete(String)}
+ * stores {@code done}; leases are measured by the Redis server's clock, so the instances' clocks
+ * need not agree. A call that the client sends again after a timeout finds its own token and
+ * gets the first answer again, rather than {@code HELD}. Every method throws a
  * {@link RecipeException} when Redis cannot be reached or answers with an error; its message
  * names the server without the password. Get one from {@link RedisBackend#idempotency()}.
  * Thread-safe.
@@ -23,25 +26,34 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
     private static final String DONE = "done";
 
-    // Absent: hold it. Held past its lease: take it over. Anything else was finished.
+    // Absent: hold it. Held by this very call (sent again): the answer it got. Held past its
+    // lease: take it over. Anything else was finished. A value without a token, from an older
+    // version, is read as held by someone else.
     private static final LuaScript BEGIN = new LuaScript(LuaScript.NOW
             + "local value = redis.call('GET', KEYS[1])\n"
             + "local lease = tonumber(ARGV[1])\n"
             + "local expiry = math.max(tonumber(ARGV[2]), lease)\n"
-            + "local held = 'held:' .. string.format('%.0f', now + lease)\n"
-            + "if not value then\n"
+            + "local function hold(answer)\n"
+            + "  local held = 'held:' .. string.format('%.0f', now + lease) .. ':' .. ARGV[3]"
+            + " .. ':' .. answer\n"
             + "  redis.call('SET', KEYS[1], held, 'PX', expiry)\n"
-            + "  return 'NEW'\n"
+            + "  return answer\n"
+            + "end\n"
+            + "if not value then\n"
+            + "  return hold('NEW')\n"
             + "end\n"
             + "if string.sub(value, 1, 5) ~= 'held:' then\n"
             + "  return 'DONE'\n"
             + "end\n"
-            + "local untilMillis = tonumber(string.sub(value, 6))\n"
+            + "local untilText, token, answer = string.match(value, '^held:(%d+):([^:]+):(.+)$')\n"
+            + "if token == ARGV[3] then\n"
+            + "  return answer\n"
+            + "end\n"
+            + "local untilMillis = tonumber(untilText or string.sub(value, 6))\n"
             + "if untilMillis and untilMillis > now then\n"
             + "  return 'HELD'\n"
             + "end\n"
-            + "redis.call('SET', KEYS[1], held, 'PX', expiry)\n"
-            + "return 'TAKEN_OVER'\n");
+            + "return hold('TAKEN_OVER')\n");
 
     private final RedisConnector redis;
     private final String prefix;
@@ -80,6 +92,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
     /**
      * Begins work under a key, atomically, in one script measured by the Redis server's clock.
+     * Safe to send twice: a retry after a timeout gets the answer the first try got.
      *
      * @param key the key
      * @param lease how long the caller holds the key, positive
@@ -94,10 +107,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             throw new IllegalArgumentException("idempotency key '" + key + "': lease " + lease
                     + " must be positive");
         }
+        List<String> args = List.of(String.valueOf(Math.max(1, lease.toMillis())),
+                String.valueOf(expiry.toMillis()), UUID.randomUUID().toString());
         Object reply = redis.call("beginning idempotency key '" + key + "'",
-                r -> BEGIN.run(r, List.of(stored), List.of(
-                        String.valueOf(Math.max(1, lease.toMillis())),
-                        String.valueOf(expiry.toMillis()))));
+                r -> BEGIN.run(r, List.of(stored), args));
         return Claim.valueOf(String.valueOf(reply));
     }
 

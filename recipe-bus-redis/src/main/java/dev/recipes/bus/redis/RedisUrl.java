@@ -1,6 +1,7 @@
 package dev.recipes.bus.redis;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -18,13 +19,17 @@ final class RedisUrl {
     private final String user;
     private final String password;
     private final int database;
+    // The user info as written in the URL and as decoded, each followed by '@'; empty if none.
+    private final List<String> logins;
 
-    private RedisUrl(String host, int port, String user, String password, int database) {
+    private RedisUrl(String host, int port, String user, String password, int database,
+            List<String> logins) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
         this.database = database;
+        this.logins = logins;
     }
 
     /**
@@ -60,7 +65,9 @@ final class RedisUrl {
             password = password.isEmpty() ? null : password;
         }
         int port = url.getPort() < 0 ? DEFAULT_PORT : url.getPort();
-        RedisUrl parsed = new RedisUrl(host, port, user, password, 0);
+        List<String> logins = userInfo == null ? List.of()
+                : List.of(url.getRawUserInfo() + "@", userInfo + "@");
+        RedisUrl parsed = new RedisUrl(host, port, user, password, 0, logins);
         if (port == 0 || port > 65_535) {
             throw new IllegalArgumentException("Redis URL '" + parsed + "': port " + port
                     + " is out of range");
@@ -69,7 +76,8 @@ final class RedisUrl {
             throw new IllegalArgumentException("Redis URL '" + parsed + "': a query or fragment "
                     + "is not supported");
         }
-        return new RedisUrl(host, port, user, password, database(url.getPath(), parsed));
+        return new RedisUrl(host, port, user, password, database(url.getPath(), parsed),
+                logins);
     }
 
     private static int database(String path, RedisUrl parsed) {
@@ -104,20 +112,31 @@ final class RedisUrl {
         return database;
     }
 
-    /** Replaces the password wherever it appears in a text, such as a client's error message. */
+    /**
+     * Masks the user info of this URL, {@code [user]:password@}, wherever it appears in a text
+     * such as a client's error message. Only the whole user info is replaced: a short password
+     * would also match inside unrelated words.
+     */
     String redact(String text) {
-        if (text == null || password == null) {
-            return text;
+        if (text == null) {
+            return null;
         }
-        return text.replace(password, MASK);
+        String redacted = text;
+        for (String login : logins) {
+            redacted = redacted.replace(login, maskedLogin());
+        }
+        return redacted;
+    }
+
+    private String maskedLogin() {
+        return (user == null ? "" : user) + (password == null ? "" : ":" + MASK) + "@";
     }
 
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("redis://");
         if (user != null || password != null) {
-            text.append(user == null ? "" : user).append(password == null ? "" : ":" + MASK)
-                    .append('@');
+            text.append(maskedLogin());
         }
         text.append(host.indexOf(':') >= 0 ? "[" + host + "]" : host).append(':').append(port);
         return text.append('/').append(database).toString();

@@ -43,6 +43,23 @@ final class StreamConsumer implements Subscription, Runnable {
             + " 'group', ARGV[3], 'event', ARGV[4], 'reason', ARGV[5])\n"
             + "return redis.call('XACK', KEYS[2], ARGV[3], ARGV[6])\n");
 
+    // Makes entries this consumer fetched but never offered to its handler claimable by any
+    // consumer at once, as if they had waited the claim idle time, and takes back the delivery
+    // that fetching them counted. Skips an entry that another consumer has claimed since.
+    private static final LuaScript RELEASE = new LuaScript(
+            "local released = 0\n"
+            + "for i = 4, #ARGV do\n"
+            + "  local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1,"
+            + " ARGV[2])\n"
+            + "  if #pending > 0 then\n"
+            + "    local count = math.max(tonumber(pending[1][4]) - 1, 0)\n"
+            + "    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'IDLE', ARGV[3],"
+            + " 'RETRYCOUNT', count, 'JUSTID')\n"
+            + "    released = released + 1\n"
+            + "  end\n"
+            + "end\n"
+            + "return released\n");
+
     // A consumer that holds pending entries stays, so that they can still be seen and claimed.
     private static final LuaScript FORGET_IF_IDLE = new LuaScript(
             "if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then\n"
@@ -73,6 +90,7 @@ final class StreamConsumer implements Subscription, Runnable {
     private boolean groupReady;
     private String claimCursor = FIRST_CURSOR;
     private long nextClaimAt;
+    private boolean errorLogged;
 
     StreamConsumer(RedisEventBus bus, String topic, String group, String name,
             EventHandler handler) {
@@ -110,8 +128,12 @@ final class StreamConsumer implements Subscription, Runnable {
     }
 
     /**
-     * Stops reading. The event being handled, if any, is finished; no handler call starts once
-     * this returns.
+     * Stops the consumer. The event being handled, if any, is finished; no handler call starts
+     * once this returns. A read that is waiting for new entries still ends on its own, within
+     * the poll timeout; entries it brings in, and any other entry the consumer fetched but did
+     * not hand to its handler, are not counted as delivered and are left claimable at once, so
+     * another consumer of the group takes them the next time it looks for idle entries (every
+     * half claim idle time, at most every 5 seconds) instead of after the claim idle time.
      */
     @Override
     public void close() {
@@ -133,10 +155,13 @@ final class StreamConsumer implements Subscription, Runnable {
             while (running) {
                 try {
                     step();
+                    recovered();
                 } catch (JedisConnectionException e) {
                     connectionLost(e);
                 } catch (RuntimeException e) {
                     failed(e);
+                } catch (Error e) {
+                    broke(e);
                 }
             }
         } finally {
@@ -151,12 +176,6 @@ final class StreamConsumer implements Subscription, Runnable {
         if (!groupReady) {
             RedisEventBus.createGroup(connection, stream, group);
             groupReady = true;
-            int failures = backoff.succeeded();
-            if (failures > 0) {
-                LOG.info("Redis bus: consumer '{}' of group '{}' on topic '{}' is back on {} "
-                        + "after {} failed tries", name, group, topic, bus.redis().url(),
-                        failures);
-            }
         }
         if (System.nanoTime() - nextClaimAt >= 0) {
             claim();
@@ -183,30 +202,76 @@ final class StreamConsumer implements Subscription, Runnable {
             }
         }
         bus.activity().touched();
-        handle(entries, false);
+        offerFetched(entries);
+    }
+
+    // Offers new entries in their order. Once half the claim idle time has passed since the
+    // read, the rest might soon be claimed by another consumer and handled twice: they are
+    // released for whichever consumer claims first. So are those left when the consumer stops.
+    private void offerFetched(List<Entry> entries) {
+        long fetchedAt = System.nanoTime();
+        long stale = settings.claimIdle().dividedBy(2).toNanos();
+        int offered = 0;
+        while (offered < entries.size() && running && System.nanoTime() - fetchedAt < stale
+                && offer(entries.get(offered))) {
+            offered++;
+        }
+        if (offered < entries.size()) {
+            release(entries.subList(offered, entries.size()));
+        }
     }
 
     // Takes over entries left unacknowledged for the claim idle time, by any consumer of the
-    // group, this one included (a handler that failed leaves its entry pending).
+    // group, this one included (a handler that failed leaves its entry pending). Claiming counts
+    // a delivery, so it takes one entry at a time and offers it at once; after batchSize tries
+    // it reads new entries before it looks further.
     // Limitation: an entry whose handler runs longer than claimIdle is claimed and handled
     // again elsewhere while the first handler still runs; idempotency keys keep the effect once.
     private void claim() {
-        List<Object> reply = connection.xautoclaim(bytes(stream), bytes(group), bytes(name),
-                settings.claimIdle().toMillis(), bytes(claimCursor),
-                XAutoClaimParams.xAutoClaimParams().count(settings.batchSize()));
-        claimCursor = text(reply.get(0));
-        boolean more = !FIRST_CURSOR.equals(claimCursor);
-        nextClaimAt = System.nanoTime() + (more ? 0 : settings.claimInterval().toNanos());
-        if (reply.size() > 2) {
-            warnOfDeleted(reply.get(2));
+        for (int tries = 0; tries < settings.batchSize() && running; tries++) {
+            List<Object> reply = connection.xautoclaim(bytes(stream), bytes(group), bytes(name),
+                    settings.claimIdle().toMillis(), bytes(claimCursor),
+                    XAutoClaimParams.xAutoClaimParams().count(1));
+            claimCursor = text(reply.get(0));
+            if (reply.size() > 2) {
+                warnOfDeleted(reply.get(2));
+            }
+            for (Entry entry : entries(reply.get(1))) {
+                bus.activity().touched();
+                LOG.debug("Redis bus: consumer '{}' of group '{}' on topic '{}' claimed entry "
+                        + "'{}'", name, group, topic, entry.id());
+                offerClaimed(entry);
+            }
+            if (FIRST_CURSOR.equals(claimCursor)) {
+                nextClaimAt = System.nanoTime() + settings.claimInterval().toNanos();
+                return;
+            }
         }
-        List<Entry> claimed = entries(reply.get(1));
-        if (!claimed.isEmpty()) {
-            bus.activity().touched();
-            LOG.debug("Redis bus: consumer '{}' of group '{}' on topic '{}' claimed {} entries",
-                    name, group, topic, claimed.size());
-            handle(claimed, true);
+        nextClaimAt = System.nanoTime();
+    }
+
+    private void offerClaimed(Entry entry) {
+        long deliveries = deliveries(entry.id());
+        if (deliveries < 0) {
+            return;
         }
+        if (deliveries > settings.maxDeliveries()) {
+            deadLetter(entry, "delivered " + deliveries + " times, more than maxDeliveries "
+                    + settings.maxDeliveries());
+            return;
+        }
+        if (!offer(entry)) {
+            release(List.of(entry));
+        }
+    }
+
+    private void release(List<Entry> entries) {
+        List<String> args = new ArrayList<>(List.of(group, name,
+                String.valueOf(settings.claimIdle().toMillis())));
+        entries.forEach(entry -> args.add(entry.id()));
+        Object released = RELEASE.run(connection, List.of(stream), args);
+        LOG.debug("Redis bus: consumer '{}' of group '{}' on topic '{}' released {} entries it "
+                + "did not offer, for any consumer to claim", name, group, topic, released);
     }
 
     private void warnOfDeleted(Object deleted) {
@@ -222,43 +287,18 @@ final class StreamConsumer implements Subscription, Runnable {
         }
     }
 
-    private void handle(List<Entry> entries, boolean claimed) {
-        long fetchedAt = System.nanoTime();
-        long stale = settings.claimIdle().dividedBy(2).toNanos();
-        for (int i = 0; i < entries.size(); i++) {
-            if (!running) {
-                return;
-            }
-            // Entries that waited long in the batch may be claimed by another consumer soon:
-            // leave them pending for whoever claims them, rather than handle them twice.
-            if (System.nanoTime() - fetchedAt >= stale) {
-                LOG.debug("Redis bus: consumer '{}' leaves {} waiting entries of topic '{}' "
-                        + "to be claimed", name, entries.size() - i, topic);
-                return;
-            }
-            Entry entry = entries.get(i);
-            if (claimed) {
-                long deliveries = deliveries(entry.id());
-                if (deliveries == 0) {
-                    continue;
-                }
-                if (deliveries > settings.maxDeliveries()) {
-                    deadLetter(entry, "delivered " + deliveries + " times, more than "
-                            + "maxDeliveries " + settings.maxDeliveries());
-                    continue;
-                }
-            }
-            deliver(entry);
-        }
-    }
-
     private long deliveries(String id) {
         List<StreamPendingEntry> pending = connection.xpending(stream, group,
                 XPendingParams.xPendingParams(id, id, 1));
-        return pending.isEmpty() ? 0 : pending.get(0).getDeliveredTimes();
+        return pending.isEmpty() ? -1 : pending.get(0).getDeliveredTimes();
     }
 
-    private void deliver(Entry entry) {
+    /**
+     * Hands the entry's event to the handler and acknowledges it if the handler returned, or
+     * dead-letters an entry that is no event; returns {@code false} if the consumer is stopping
+     * and the entry was not offered.
+     */
+    private boolean offer(Entry entry) {
         String json = entry.fields() == null ? null : entry.fields().get(RedisEventBus.FIELD);
         Event event;
         try {
@@ -269,11 +309,11 @@ final class StreamConsumer implements Subscription, Runnable {
             event = Event.fromJson(RedisEventBus.JSON.readTree(json));
         } catch (Exception e) {
             deadLetter(entry, "the entry cannot be read as an event: " + e.getMessage());
-            return;
+            return true;
         }
         synchronized (gate) {
             if (!running) {
-                return;
+                return false;
             }
             bus.activity().started();
         }
@@ -284,6 +324,7 @@ final class StreamConsumer implements Subscription, Runnable {
         } finally {
             bus.activity().finished();
         }
+        return true;
     }
 
     /** Calls the handler; returns {@code true} if it returned normally. */
@@ -339,10 +380,43 @@ final class StreamConsumer implements Subscription, Runnable {
                     + "again", group, topic, bus.redis().url());
             return;
         }
-        backoff.failed();
-        LOG.warn("Redis bus: consumer '{}' of group '{}' on topic '{}' failed: {}", name, group,
-                topic, bus.redis().describe(e), e);
+        if (backoff.failed()) {
+            LOG.warn("Redis bus: consumer '{}' of group '{}' on topic '{}' failed: {}; trying "
+                    + "again with backoff up to 5 s", name, group, topic,
+                    bus.redis().describe(e), e);
+        } else {
+            LOG.debug("Redis bus: consumer '{}' failed again: {}", name,
+                    bus.redis().describe(e));
+        }
         pause(backoff.delay());
+    }
+
+    // An Error while reading, such as running out of memory on a huge entry, may leave a reply
+    // read in part: the consumer drops its connection and starts over, as after a lost one.
+    // Limitation: an entry too large for the client's memory fails again each time it is
+    // claimed, once per claimIdle, and never reaches the dead stream, which needs it read.
+    private void broke(Error e) {
+        disconnect();
+        if (!running) {
+            return;
+        }
+        backoff.failed();
+        if (!errorLogged) {
+            errorLogged = true;
+            LOG.error("Redis bus: consumer '{}' of group '{}' on topic '{}' failed: {}; it "
+                    + "reconnects and goes on with backoff up to 5 s", name, group, topic,
+                    bus.redis().url().redact(e.toString()), e);
+        }
+        pause(backoff.delay());
+    }
+
+    private void recovered() {
+        errorLogged = false;
+        int failures = backoff.succeeded();
+        if (failures > 0) {
+            LOG.info("Redis bus: consumer '{}' of group '{}' on topic '{}' is back on {} after "
+                    + "{} failed tries", name, group, topic, bus.redis().url(), failures);
+        }
     }
 
     private void pause(Duration delay) {

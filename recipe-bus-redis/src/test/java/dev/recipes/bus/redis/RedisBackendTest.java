@@ -96,7 +96,21 @@ final class RedisBackendTest {
         assertThat(alone.user()).isNull();
         assertThat(alone.password()).isEqualTo(SECRET);
         assertThat(alone).hasToString("redis://:****@[::1]:6380/0");
-        assertThat(url.redact("WRONGPASS for " + SECRET)).isEqualTo("WRONGPASS for ****");
+        assertThat(url.redact("cannot reach redis://app:" + SECRET + "@cache.local/2"))
+                .isEqualTo("cannot reach redis://app:****@cache.local/2");
+        assertThat(alone.redact("from " + SECRET + "@[::1]")).isEqualTo("from :****@[::1]");
+    }
+
+    @Test
+    void oneCharacterPasswordIsMaskedWithoutGarblingTheMessage() {
+        URI url = URI.create("redis://nobody-here:S@127.0.0.1:6379");
+
+        assertThatThrownBy(() -> RedisBackend.connect(url))
+                .isInstanceOf(RecipeException.class)
+                .hasMessageContaining("redis://nobody-here:****@127.0.0.1:6379/0")
+                .hasMessageContaining("WRONGPASS invalid username-password pair");
+        assertThat(RedisUrl.parse(url).redact("WRONGPASS for nobody-here:S@127.0.0.1"))
+                .isEqualTo("WRONGPASS for nobody-here:****@127.0.0.1");
     }
 
     @Test

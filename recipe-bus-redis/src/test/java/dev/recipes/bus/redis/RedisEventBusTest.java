@@ -175,6 +175,29 @@ final class RedisEventBusTest {
         assertThat(redis.pending("t", "g")).isZero();
     }
 
+    // Each handler call outlasts half the claim idle time, so every batch read is cut short and
+    // the rest is claimed later; claiming must not count deliveries the handler never got.
+    @Test
+    void slowHandlerGetsEveryEventAndNoneIsDeadLettered() throws Exception {
+        Duration claimIdle = Duration.ofMillis(300);
+        Duration handlerTime = claimIdle.multipliedBy(2).dividedBy(3);
+        RedisEventBus bus = RedisFixture.bus(backend).claimIdle(claimIdle).maxDeliveries(3)
+                .build();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> {
+            handled.add(e.id());
+            release.await(handlerTime.toMillis(), TimeUnit.MILLISECONDS);
+        });
+
+        for (int i = 0; i < 10; i++) {
+            bus.publish("t", event("slow-" + i));
+        }
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(redis.dead()).isEmpty();
+        assertThat(handled).hasSize(10).doesNotHaveDuplicates();
+    }
+
     @Test
     void entryThatIsNoEventGoesToTheDeadStreamWithoutReachingTheHandler() throws Exception {
         RedisEventBus bus = bus();
@@ -263,6 +286,25 @@ final class RedisEventBusTest {
 
         assertThat(received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("orphan");
         assertThat(receiver.awaitIdle(WAIT)).isTrue();
+    }
+
+    @Test
+    void delayedEventWhoseStreamCannotTakeItGoesToTheDeadStream() throws Exception {
+        RedisEventBus bus = bus();
+        redis.redis.set(redis.prefix + "t", "a string, not a stream");
+
+        bus.publishLater("t", event("blocked"), Duration.ZERO);
+
+        await("the delayed event is dead", () -> !redis.dead().isEmpty());
+        assertThat(redis.dead()).singleElement().satisfies(dead -> {
+            assertThat(dead.getFields()).containsEntry("topic", "t").containsEntry("group", "");
+            assertThat(dead.getFields().get("reason")).contains("'" + redis.prefix + "t'")
+                    .contains("WRONGTYPE");
+            assertThat(Event.fromJson(JSON.readTree(dead.getFields().get("event"))).id())
+                    .isEqualTo("blocked");
+        });
+        assertThat(redis.redis.zcard(redis.prefix + "delayed")).isZero();
+        assertThat(redis.redis.get(redis.prefix + "t")).isEqualTo("a string, not a stream");
     }
 
     @Test

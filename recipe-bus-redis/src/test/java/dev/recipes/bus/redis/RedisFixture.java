@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -27,8 +29,9 @@ final class RedisFixture implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(10);
 
     final String prefix = "test:redis-bus:" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    final Jedis redis = new Jedis("127.0.0.1", 6379);
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    final Jedis redis = new Jedis(new HostAndPort("127.0.0.1", 6379),
+            DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).build());
+    private final Deque<RedisBackend> opened = new ArrayDeque<>();
 
     RedisBackend backend() {
         return track(RedisBackend.builder(SHARED).prefix(prefix).build());
@@ -39,9 +42,10 @@ final class RedisFixture implements AutoCloseable {
         return RedisEventBus.builder(backend).pollTimeout(Duration.ofMillis(100));
     }
 
-    <T extends AutoCloseable> T track(T closeable) {
-        opened.push(closeable);
-        return closeable;
+    /** Closes the backend, and with it its buses, when this fixture closes. */
+    RedisBackend track(RedisBackend backend) {
+        opened.push(backend);
+        return backend;
     }
 
     List<StreamEntry> dead() {
@@ -64,7 +68,7 @@ final class RedisFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         while (!opened.isEmpty()) {
             opened.pop().close();
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.params.SetParams;
 
 final class RedisIdempotencyStoreTest {
 
@@ -76,11 +77,27 @@ final class RedisIdempotencyStoreTest {
         assertThat(second).isEqualTo(Claim.HELD);
     }
 
+    // The value is held:<until>:<token>:<answer>.
     private boolean leaseEnded(String held) {
-        long until = Long.parseLong(held.substring("held:".length()));
+        return Long.parseLong(held.split(":")[1]) < serverMillis();
+    }
+
+    private long serverMillis() {
         List<String> clock = redis.redis.time();
-        long now = Long.parseLong(clock.get(0)) * 1000 + Long.parseLong(clock.get(1)) / 1000;
-        return until < now;
+        return Long.parseLong(clock.get(0)) * 1000 + Long.parseLong(clock.get(1)) / 1000;
+    }
+
+    @Test
+    void heldValueWithoutATokenIsHeldBySomeoneElse() {
+        String stored = redis.prefix + "idem:k";
+        SetParams minute = SetParams.setParams().px(60_000);
+        redis.redis.set(stored, "held:" + (serverMillis() + 60_000), minute);
+
+        assertThat(store.begin("k", SHORT)).isEqualTo(Claim.HELD);
+
+        redis.redis.set(stored, "held:" + (serverMillis() - 1), minute);
+        assertThat(store.begin("k", SHORT)).isEqualTo(Claim.TAKEN_OVER);
+        assertThat(redis.redis.get(stored)).startsWith("held:").endsWith(":TAKEN_OVER");
     }
 
     @Test
