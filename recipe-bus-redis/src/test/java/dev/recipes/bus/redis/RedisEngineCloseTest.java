@@ -2,16 +2,12 @@ package dev.recipes.bus.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.Trigger;
-import dev.recipes.core.spi.Action;
-import dev.recipes.core.spi.ActionInvocation;
-import dev.recipes.core.spi.Service;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +72,10 @@ final class RedisEngineCloseTest {
                 .then(ActionStep.of("record", "call").pointer("text", "/text").build())
                 .build();
         RecipeEngine engine = RecipeEngine.builder().discoverServices(false)
-                .service(new RecordingService()).recipe(recipe)
+                .service(new OneActionService("record", "call", invocation -> {
+                    effects.add(invocation.requireText("text"));
+                    return JSON.createObjectNode();
+                })).recipe(recipe)
                 .bus(RedisFixture.bus(backend).claimIdle(Duration.ofMillis(300))
                         .instanceId(name).build())
                 .idempotency(backend.idempotency()).leases(backend.leases())
@@ -90,31 +89,6 @@ final class RedisEngineCloseTest {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** One action that records the text it was given. */
-    private final class RecordingService implements Service {
-
-        @Override
-        public String id() {
-            return "record";
-        }
-
-        @Override
-        public List<Action> actions() {
-            return List.of(new Action() {
-                @Override
-                public String name() {
-                    return "call";
-                }
-
-                @Override
-                public JsonNode execute(ActionInvocation invocation) {
-                    effects.add(invocation.requireText("text"));
-                    return JSON.createObjectNode();
-                }
-            });
         }
     }
 }

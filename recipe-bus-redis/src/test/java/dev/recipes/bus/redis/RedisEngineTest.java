@@ -3,7 +3,6 @@ package dev.recipes.bus.redis;
 import static dev.recipes.bus.redis.RedisFixture.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.EngineListener;
@@ -13,10 +12,7 @@ import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.Schedule;
 import dev.recipes.core.Trigger;
-import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
-import dev.recipes.core.spi.ActionInvocation;
-import dev.recipes.core.spi.Service;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,7 +50,7 @@ final class RedisEngineTest {
                 .then(ActionStep.of("flaky", "call").pointer("text", "/text").build())
                 .build();
         RecipeEngine engine = RecipeEngine.builder().discoverServices(false)
-                .service(new FlakyService()).recipe(recipe).retryPolicy(QUICK)
+                .service(flaky()).recipe(recipe).retryPolicy(QUICK)
                 .bus(RedisFixture.bus(backend).claimIdle(Duration.ofMillis(300)).build())
                 .idempotency(backend.idempotency()).leases(backend.leases())
                 .drainDeadline(Duration.ofSeconds(2)).build();
@@ -122,7 +118,7 @@ final class RedisEngineTest {
             ScheduledExecutorService timers) {
         RedisBackend backend = redis.backend();
         RecipeEngine engine = RecipeEngine.builder().discoverServices(false)
-                .service(new FlakyService())
+                .service(flaky())
                 .recipe(Recipe.named("on-tick-" + name).when(schedule)
                         .then(ActionStep.of("flaky", "call").constant("text", "tick").build())
                         .build())
@@ -141,31 +137,14 @@ final class RedisEngineTest {
     }
 
     /** One action that fails as many times as told, and records what it did. */
-    private final class FlakyService implements Service {
-
-        @Override
-        public String id() {
-            return "flaky";
-        }
-
-        @Override
-        public List<Action> actions() {
-            return List.of(new Action() {
-                @Override
-                public String name() {
-                    return "call";
-                }
-
-                @Override
-                public JsonNode execute(ActionInvocation invocation) {
-                    calls.incrementAndGet();
-                    if (failuresLeft.getAndDecrement() > 0) {
-                        throw ActionException.retryable("flaky: unavailable", null, null);
-                    }
-                    effects.add(invocation.requireText("text"));
-                    return JSON.createObjectNode();
-                }
-            });
-        }
+    private OneActionService flaky() {
+        return new OneActionService("flaky", "call", invocation -> {
+            calls.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw ActionException.retryable("flaky: unavailable", null, null);
+            }
+            effects.add(invocation.requireText("text"));
+            return JSON.createObjectNode();
+        });
     }
 }
