@@ -45,9 +45,11 @@ import redis.clients.jedis.resps.StreamGroupInfo;
  * on, deferred, or never finished because its process died stays pending, and a consumer of
  * the group claims it once it has been idle for {@code claimIdle}; an entry delivered more than
  * {@code maxDeliveries} times, or that cannot be read as an event, goes to the dead stream
- * {@code <prefix>dead} with its topic, group and the reason. Deferred deliveries count too: keep
- * {@code maxDeliveries} times {@code claimIdle} above the engine's action lease. A delivery
- * counts once the entry is handed to a handler: an entry a consumer fetched but left, because
+ * {@code <prefix>dead} with its topic, group and the reason. A delivery counts once the entry
+ * is handed to a handler and the handler fails on it; a deferral
+ * ({@link dev.recipes.core.DeliveryDeferredException}) does not count, so an event that waits
+ * for another instance's lease comes back every {@code claimIdle} for as long as it takes.
+ * An entry a consumer fetched but left, because
  * it was stopping or the handler fell half a {@code claimIdle} behind its batch, is not counted
  * and can be claimed at once by any consumer of the group. The bus sets no limit on the size of
  * an event: an entry too large for a consumer's memory cannot be read, is tried again every

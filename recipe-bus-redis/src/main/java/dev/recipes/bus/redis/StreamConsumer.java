@@ -161,7 +161,7 @@ final class StreamConsumer implements Subscription, Runnable {
                 } catch (RuntimeException e) {
                     failed(e);
                 } catch (Error e) {
-                    broke(e);
+                    brokeQuietly(e);
                 }
             }
         } finally {
@@ -265,9 +265,25 @@ final class StreamConsumer implements Subscription, Runnable {
         }
     }
 
+    // Handling an Error allocates (logging, a new connection); under memory pressure that can
+    // throw again, and the consumer must outlive it.
+    private void brokeQuietly(Error e) {
+        try {
+            broke(e);
+        } catch (Throwable again) {
+            connection = null;
+        }
+    }
+
     private void release(List<Entry> entries) {
+        release(entries, settings.claimIdle());
+    }
+
+    // With an idle time of zero the entry comes back after the claim idle time, like any
+    // unacknowledged entry, but its delivery is not counted: a deferral is not a failure.
+    private void release(List<Entry> entries, Duration idle) {
         List<String> args = new ArrayList<>(List.of(group, name,
-                String.valueOf(settings.claimIdle().toMillis())));
+                String.valueOf(idle.toMillis())));
         entries.forEach(entry -> args.add(entry.id()));
         Object released = RELEASE.run(connection, List.of(stream), args);
         LOG.debug("Redis bus: consumer '{}' of group '{}' on topic '{}' released {} entries it "
@@ -318,8 +334,11 @@ final class StreamConsumer implements Subscription, Runnable {
             bus.activity().started();
         }
         try {
-            if (callHandler(event)) {
-                connection.xack(stream, group, new StreamEntryID(entry.id()));
+            switch (callHandler(event)) {
+                case HANDLED -> connection.xack(stream, group, new StreamEntryID(entry.id()));
+                case DEFERRED -> release(List.of(entry), Duration.ZERO);
+                case FAILED -> {
+                }
             }
         } finally {
             bus.activity().finished();
@@ -327,25 +346,28 @@ final class StreamConsumer implements Subscription, Runnable {
         return true;
     }
 
-    /** Calls the handler; returns {@code true} if it returned normally. */
-    private boolean callHandler(Event event) {
+    /** What became of one call of the handler. */
+    private enum Outcome { HANDLED, DEFERRED, FAILED }
+
+    private Outcome callHandler(Event event) {
         MDC.put("eventId", event.id());
         bus.delivering(true);
         try {
             handler.handle(event);
-            return true;
+            return Outcome.HANDLED;
         } catch (DeliveryDeferredException e) {
             LOG.debug("Redis bus: handler of group '{}' on topic '{}' deferred event '{}': {}",
                     group, topic, event.id(), e.getMessage());
+            return Outcome.DEFERRED;
         } catch (Exception | Error e) {
             LOG.warn("Redis bus: handler of group '{}' on topic '{}' failed on event '{}'; it "
                     + "stays pending and is delivered again after {}", group, topic, event.id(),
                     settings.claimIdle(), e);
+            return Outcome.FAILED;
         } finally {
             bus.delivering(false);
             MDC.remove("eventId");
         }
-        return false;
     }
 
     private void deadLetter(Entry entry, String reason) {

@@ -236,6 +236,25 @@ final class RedisEventBusTest {
     }
 
     @Test
+    void deferralsDoNotCountAgainstMaxDeliveries() throws Exception {
+        RedisEventBus bus = RedisFixture.bus(backend).claimIdle(Duration.ofMillis(100))
+                .maxDeliveries(2).build();
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> {
+            attempts.add(e.id());
+            if (attempts.size() <= 5) {
+                throw new DeliveryDeferredException("held elsewhere, attempt " + attempts.size());
+            }
+        });
+
+        bus.publish("t", event("e1"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(attempts).hasSize(6).containsOnly("e1");
+        assertThat(redis.dead()).isEmpty();
+    }
+
+    @Test
     void deletedPendingEntryIsDroppedFromThePendingListWhenClaimed() throws Exception {
         RedisEventBus failing = bus();
         CountDownLatch failed = new CountDownLatch(1);
