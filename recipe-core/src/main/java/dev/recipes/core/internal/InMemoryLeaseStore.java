@@ -30,6 +30,7 @@ public final class InMemoryLeaseStore implements LeaseStore {
     public synchronized boolean acquire(String name, String holder, Duration ttl) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(holder, "holder");
+        Objects.requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("lease '" + name + "': ttl " + ttl
                     + " must be positive");
