@@ -4,24 +4,17 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Event;
-import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.signature.SignatureException;
 import dev.recipes.core.signature.SlackSignature;
 import dev.recipes.core.spi.ServiceContext;
+import dev.recipes.core.webhook.PublishOnce;
 import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,19 +35,14 @@ final class EventsApiHandler implements WebhookHandler {
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String DEDUPE_PREFIX = "slack:";
 
-    private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(2);
-    // Publishing takes milliseconds; a claim left by a process that died runs out after this.
-    private static final Duration PUBLISH_LEASE = Duration.ofSeconds(10);
-
     private final ServiceContext context;
     private final SlackSignature signature;
-    // The events being published now, by dedupe key, with whether they reached the bus.
-    private final ConcurrentMap<String, CompletableFuture<Boolean>> publishing =
-            new ConcurrentHashMap<>();
+    private final PublishOnce once;
 
     EventsApiHandler(ServiceContext context, SlackSignature signature) {
         this.context = context;
         this.signature = signature;
+        this.once = PublishOnce.of(context, "slack webhook", DEDUPE_PREFIX);
     }
 
     @Override
@@ -150,72 +138,11 @@ final class EventsApiHandler implements WebhookHandler {
     }
 
     // Redeliveries are deduplicated whether or not they carry X-Slack-Retry-Num: the first try
-    // may have failed here, so a retry alone proves nothing. A claim is released when the
-    // event does not reach the bus, so that Slack's next redelivery publishes it. A copy that
-    // arrives while another is still publishing waits for that outcome and answers the same,
-    // so it cannot answer 200 for an event that then fails to reach the bus.
-    // Engines that share an idempotency store share the claims: the key is held with a short
-    // lease while publishing, so a copy at another instance answers 503 meanwhile, and a
-    // process that dies while publishing leaves a claim that runs out instead of one that
-    // would make every redelivery look like a duplicate.
+    // may have failed here, so a retry alone proves nothing.
     private WebhookResponse publishOnce(Event event, WebhookRequest request) {
-        String retry = abbreviate(request.header(RETRY_NUM_HEADER).orElse("0"));
-        String key = DEDUPE_PREFIX + event.id();
-        CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> other = publishing.putIfAbsent(key, mine);
-        if (other != null) {
-            return answerAs(other, event, retry);
-        }
-        try {
-            IdempotencyStore.Claim claim = context.idempotency().begin(key, PUBLISH_LEASE);
-            if (claim == IdempotencyStore.Claim.DONE) {
-                LOG.debug("Slack event '{}' (retry {}) was delivered before; not published "
-                        + "again", event.id(), retry);
-                mine.complete(true);
-                return WebhookResponse.ok();
-            }
-            if (claim == IdempotencyStore.Claim.HELD) {
-                LOG.debug("Slack event '{}' (retry {}) is being published by another instance; "
-                        + "answered 503", event.id(), retry);
-                mine.complete(false);
-                return WebhookResponse.text(503, "slack webhook: event '" + event.id()
-                        + "' is not on the bus yet; send it again").withHeader("Retry-After",
-                                "1");
-            }
-            try {
-                context.publish(event);
-            } catch (RuntimeException e) {
-                context.idempotency().release(key);
-                mine.complete(false);
-                throw e;
-            }
-            context.idempotency().complete(key);
-            mine.complete(true);
-            LOG.debug("Slack event '{}' (retry {}) published as '{}'", event.id(), retry,
-                    event.type());
-            return WebhookResponse.ok();
-        } finally {
-            mine.complete(false);
-            publishing.remove(key, mine);
-        }
-    }
-
-    private static WebhookResponse answerAs(CompletableFuture<Boolean> other, Event event,
-            String retry) {
-        boolean published;
-        try {
-            published = other.get(DUPLICATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            published = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            published = false;
-        }
-        LOG.debug("Slack event '{}' (retry {}) arrived while another copy was publishing; "
-                + "answered as that copy: {}", event.id(), retry, published ? 200 : 503);
-        return published ? WebhookResponse.ok()
-                : WebhookResponse.text(503, "slack webhook: event '" + event.id()
-                        + "' is not on the bus yet; send it again").withHeader("Retry-After", "1");
+        LOG.debug("Slack event '{}' (retry {}) received", event.id(),
+                abbreviate(request.header(RETRY_NUM_HEADER).orElse("0")));
+        return once.publish(event, event.id());
     }
 
     private static WebhookResponse ignore(String type) {

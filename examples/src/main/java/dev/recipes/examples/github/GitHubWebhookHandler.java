@@ -2,22 +2,15 @@ package dev.recipes.examples.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Event;
-import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.signature.GitHubSignature;
 import dev.recipes.core.signature.SignatureException;
 import dev.recipes.core.spi.ServiceContext;
+import dev.recipes.core.webhook.PublishOnce;
 import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,18 +29,15 @@ final class GitHubWebhookHandler implements WebhookHandler {
     private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9._-]+/[A-Za-z0-9._-]+");
     private static final String DEDUPE_PREFIX = "github:";
-    private static final Duration PUBLISH_LEASE = Duration.ofSeconds(10);
-    private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(2);
 
     private final ServiceContext context;
     private final GitHubSignature signature;
-    // The deliveries being published now, by dedupe key, with whether they reached the bus.
-    private final ConcurrentMap<String, CompletableFuture<Boolean>> publishing =
-            new ConcurrentHashMap<>();
+    private final PublishOnce once;
 
     GitHubWebhookHandler(ServiceContext context, GitHubSignature signature) {
         this.context = context;
         this.signature = signature;
+        this.once = PublishOnce.of(context, "github webhook", DEDUPE_PREFIX);
     }
 
     @Override
@@ -91,58 +81,7 @@ final class GitHubWebhookHandler implements WebhookHandler {
         String repository = fullName.isMissingNode() ? "unknown" : fullName.asText();
         Event event = new Event(delivery, URI.create("/github/" + repository),
                 GitHubService.ID + "." + name, null, context.clock().instant(), null, payload);
-        return publishOnce(event);
-    }
-
-    // A copy that arrives while another is publishing waits for that outcome and answers the
-    // same, so it cannot answer 200 for an event that then fails to reach the bus.
-    private WebhookResponse publishOnce(Event event) {
-        String key = DEDUPE_PREFIX + event.id();
-        CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> other = publishing.putIfAbsent(key, mine);
-        if (other != null) {
-            return published(other) ? WebhookResponse.ok() : notYet(event);
-        }
-        try {
-            IdempotencyStore.Claim claim = context.idempotency().begin(key, PUBLISH_LEASE);
-            if (claim == IdempotencyStore.Claim.DONE) {
-                LOG.debug("GitHub delivery '{}' was published before", event.id());
-                mine.complete(true);
-                return WebhookResponse.ok();
-            }
-            if (claim == IdempotencyStore.Claim.HELD) {
-                return notYet(event);
-            }
-            try {
-                context.publish(event);
-            } catch (RuntimeException e) {
-                context.idempotency().release(key);
-                throw e;
-            }
-            context.idempotency().complete(key);
-            mine.complete(true);
-            LOG.debug("GitHub delivery '{}' published as '{}'", event.id(), event.type());
-            return WebhookResponse.ok();
-        } finally {
-            mine.complete(false);
-            publishing.remove(key, mine);
-        }
-    }
-
-    private static boolean published(CompletableFuture<Boolean> other) {
-        try {
-            return other.get(DUPLICATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static WebhookResponse notYet(Event event) {
-        return WebhookResponse.text(503, "github webhook: delivery '" + event.id()
-                + "' is not on the bus yet; send it again").withHeader("Retry-After", "1");
+        return once.publish(event, event.id());
     }
 
     private static WebhookResponse badRequest(String reason) {
