@@ -5,6 +5,7 @@ import dev.recipes.core.webhook.WebhookRequest;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * GitHub's webhook signing: HMAC-SHA256 with the webhook secret over the raw body, sent as
@@ -58,6 +59,7 @@ public final class GitHubSignature {
      * @return the header value, {@code sha256=} and 64 lowercase hex digits
      */
     public String sign(byte[] body) {
+        Objects.requireNonNull(body, "body");
         return PREFIX + HexFormat.of().formatHex(Hmacs.sha256(secrets.get(0).bytes(), body));
     }
 
@@ -83,6 +85,8 @@ public final class GitHubSignature {
      *     secret
      */
     public void verify(String signature, byte[] body) {
+        Objects.requireNonNull(signature, "signature");
+        Objects.requireNonNull(body, "body");
         byte[] presented = parseSignature(signature);
         boolean matched = false;
         for (Secret secret : secrets) {

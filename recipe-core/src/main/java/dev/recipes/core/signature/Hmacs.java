@@ -46,14 +46,23 @@ final class Hmacs {
         return List.copyOf(secrets);
     }
 
-    /** Checks that a replay window is positive. */
+    /** Checks that a replay window is a second or more: timestamps are whole seconds. */
     static Duration window(String scheme, Duration window) {
         Objects.requireNonNull(window, "window");
-        if (window.isNegative() || window.isZero()) {
+        if (window.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException(scheme + ": replay window " + window
-                    + " must be positive");
+                    + " must be at least 1 second; timestamps are whole seconds");
         }
         return window;
+    }
+
+    /** Checks a timestamp to sign: Unix seconds, as verify reads them. */
+    static String signedTimestamp(String scheme, long timestamp) {
+        if (timestamp < 0) {
+            throw new IllegalArgumentException(scheme + ": timestamp " + timestamp
+                    + " is negative; give Unix seconds");
+        }
+        return Long.toString(timestamp);
     }
 
     /** Parses a timestamp of Unix seconds: one to twelve ASCII digits. */
@@ -76,9 +85,21 @@ final class Hmacs {
         }
     }
 
-    /** Shortens a presented value for an error message. */
+    /**
+     * Shortens a presented value for an error message, with control characters escaped, so
+     * that a header cannot forge log lines.
+     */
     static String abbreviate(String value) {
-        return value.length() <= 20 ? value : value.substring(0, 20) + "...";
+        String shown = value.length() <= 20 ? value : value.substring(0, 20) + "...";
+        StringBuilder escaped = new StringBuilder(shown.length());
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                escaped.append(String.format("\\u%04x", c));
+            } else {
+                escaped.appendCodePoint(c);
+            }
+        });
+        return escaped.toString();
     }
 
     /** Returns HMAC-SHA256 of the parts, in order, under a key. */

@@ -152,7 +152,9 @@ public final class StandardWebhooksSignature {
             throw new IllegalStateException(SCHEME + ": a v1a scheme holds public keys and cannot "
                     + "sign; use signEd25519 with the private key");
         }
-        byte[] mac = hmac(hmacKeys.get(0), id, Long.toString(timestamp), body);
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(body, "body");
+        byte[] mac = hmac(hmacKeys.get(0), id, Hmacs.signedTimestamp(SCHEME, timestamp), body);
         return HMAC_VERSION + "," + Base64.getEncoder().encodeToString(mac);
     }
 
@@ -167,10 +169,14 @@ public final class StandardWebhooksSignature {
      * @throws IllegalArgumentException if the key is not an Ed25519 private key
      */
     public static String signEd25519(PrivateKey key, String id, long timestamp, byte[] body) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(body, "body");
+        String ts = Hmacs.signedTimestamp(SCHEME, timestamp);
         try {
             Signature signer = Signature.getInstance(ED25519);
             signer.initSign(key);
-            signer.update(content(id, Long.toString(timestamp)));
+            signer.update(content(id, ts));
             signer.update(body);
             return ED25519_VERSION + "," + Base64.getEncoder().encodeToString(signer.sign());
         } catch (InvalidKeyException e) {
@@ -204,6 +210,10 @@ public final class StandardWebhooksSignature {
      *     window, there is no entry of this scheme's version, or none matches under any key
      */
     public void verify(String id, String timestamp, String signatures, byte[] body) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(signatures, "signatures");
+        Objects.requireNonNull(body, "body");
         if (id.isEmpty()) {
             throw new SignatureException(SCHEME + ": header " + ID_HEADER + " is empty");
         }

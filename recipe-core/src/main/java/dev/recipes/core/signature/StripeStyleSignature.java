@@ -92,7 +92,8 @@ public final class StripeStyleSignature {
      * @return the header value, {@code t=<timestamp>,v1=} and 64 lowercase hex digits
      */
     public String sign(long timestamp, byte[] body) {
-        String ts = Long.toString(timestamp);
+        Objects.requireNonNull(body, "body");
+        String ts = Hmacs.signedTimestamp(SCHEME, timestamp);
         return "t=" + ts + "," + VERSION + "="
                 + HexFormat.of().formatHex(mac(secrets.get(0), ts, body));
     }
@@ -119,6 +120,8 @@ public final class StripeStyleSignature {
      *     the timestamp is outside the window, or no signature matches under any secret
      */
     public void verify(String header, byte[] body) {
+        Objects.requireNonNull(header, "header");
+        Objects.requireNonNull(body, "body");
         String timestamp = null;
         List<String> signatures = new ArrayList<>();
         for (String element : header.split(",")) {

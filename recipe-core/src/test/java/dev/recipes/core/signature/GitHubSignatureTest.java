@@ -127,4 +127,14 @@ final class GitHubSignatureTest {
     private static WebhookRequest request(String header, String value, byte[] body) {
         return WebhookRequest.post("/hooks/github", Map.of(header, value), body);
     }
+
+    @Test
+    void namesMissingArguments() {
+        GitHubSignature scheme = GitHubSignature.of(Secret.of("It's a Secret to Everybody"));
+
+        assertThatThrownBy(() -> scheme.verify((String) null, new byte[0]))
+                .isInstanceOf(NullPointerException.class).hasMessage("signature");
+        assertThatThrownBy(() -> scheme.sign(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("body");
+    }
 }

@@ -208,10 +208,34 @@ final class StandardWebhooksSignatureTest {
     }
 
     @Test
-    void refusesANonPositiveWindow() {
+    void refusesAWindowShorterThanASecond() {
         assertThatThrownBy(() -> scheme.withWindow(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("replay window PT0S must be positive");
+                .hasMessageContaining("replay window PT0S must be at least 1 second");
+        assertThatThrownBy(() -> scheme.withWindow(Duration.ofMillis(500)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("replay window PT0.5S must be at least 1 second");
+    }
+
+    @Test
+    void escapesControlCharactersOfAHeaderInItsMessage() {
+        assertThatThrownBy(() -> scheme.verify(ID, TS, "\r\nFAKE LOG LINE", BODY))
+                .isInstanceOf(SignatureException.class)
+                .hasMessageContaining("\\u000d\\u000aFAKE LOG LINE")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\r", "\n"));
+    }
+
+    @Test
+    void namesMissingArgumentsAndRefusesNegativeTimestampsToSign() {
+        assertThatThrownBy(() -> scheme.verify(null, TS, SIGNATURE, BODY))
+                .isInstanceOf(NullPointerException.class).hasMessage("id");
+        assertThatThrownBy(() -> scheme.verify(ID, TS, SIGNATURE, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> scheme.sign(ID, -5, BODY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timestamp -5 is negative");
+        assertThatThrownBy(() -> StandardWebhooksSignature.signEd25519(null, ID, TIMESTAMP,
+                BODY)).isInstanceOf(NullPointerException.class).hasMessage("key");
     }
 
     @Test
