@@ -9,6 +9,8 @@ import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +58,14 @@ public final class SlackService implements Service {
     /** The key of the signing secret, given to the engine as {@code slack.signing-secret}. */
     public static final String SIGNING_SECRET_KEY = "signing-secret";
 
+    /**
+     * The key of an optional second secret that still verifies, given to the engine as
+     * {@code slack.previous-signing-secret}: while a regenerated signing secret is being
+     * rolled out, requests signed with the old one are accepted too. Remove it once the new
+     * secret is in place everywhere.
+     */
+    public static final String PREVIOUS_SIGNING_SECRET_KEY = "previous-signing-secret";
+
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
@@ -98,13 +108,14 @@ public final class SlackService implements Service {
     }
 
     /**
-     * Returns the one key the service reads, {@value #SIGNING_SECRET_KEY}.
+     * Returns the keys the service reads, {@value #SIGNING_SECRET_KEY} and
+     * {@value #PREVIOUS_SIGNING_SECRET_KEY}.
      *
      * @return the keys
      */
     @Override
     public Set<String> configKeys() {
-        return Set.of(SIGNING_SECRET_KEY);
+        return Set.of(SIGNING_SECRET_KEY, PREVIOUS_SIGNING_SECRET_KEY);
     }
 
     /**
@@ -120,8 +131,14 @@ public final class SlackService implements Service {
             throw new IllegalStateException("service '" + ID + "': already started; give each "
                     + "engine its own SlackService");
         }
-        Secret secret = signingSecret(context);
-        SlackSignature signature = SlackSignature.of(secret)
+        List<Secret> secrets = new ArrayList<>(2);
+        secrets.add(signingSecret(context));
+        context.secret(PREVIOUS_SIGNING_SECRET_KEY).ifPresent(previous -> {
+            LOG.info("Slack service also accepts the previous signing secret from config "
+                    + "'{}.{}'", ID, PREVIOUS_SIGNING_SECRET_KEY);
+            secrets.add(previous);
+        });
+        SlackSignature signature = SlackSignature.of(secrets)
                 .withClock(context.clock())
                 .withWindow(REPLAY_WINDOW);
         events = new EventsApiHandler(context, signature);

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
@@ -30,7 +31,7 @@ final class Hmacs {
         Objects.requireNonNull(more, "more secrets");
         List<Secret> all = new ArrayList<>(1 + more.length);
         all.add(first);
-        all.addAll(List.of(more));
+        all.addAll(Arrays.asList(more));
         return secrets(all);
     }
 

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,8 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
  * the timestamp in {@code X-Slack-Request-Timestamp}.
  *
  * <p>Verification compares in constant time and refuses timestamps more than the replay window
- * (five minutes by default) away from the clock, in either direction. Instances are immutable
- * and thread-safe.
+ * (five minutes by default) away from the clock, in either direction. Several secrets may be
+ * given, so that requests signed with a secret being rotated out still verify while the new one
+ * is rolled out; the first one signs. Instances are immutable and thread-safe.
  */
 public final class SlackSignature {
 
@@ -32,13 +34,14 @@ public final class SlackSignature {
     private static final String VERSION = "v0";
     private static final String ALGORITHM = "HmacSHA256";
 
-    private final Secret secret;
+    private final List<Secret> secrets;
     private final Clock clock;
     private final Duration window;
 
-    private SlackSignature(Secret secret, Clock clock, Duration window) {
-        this.secret = Objects.requireNonNull(secret, "secret");
+    private SlackSignature(List<Secret> secrets, Clock clock, Duration window) {
+        this.secrets = Hmacs.secrets(secrets);
         this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(window, "window");
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("slack signature: replay window " + window
                     + " must be positive");
@@ -47,13 +50,27 @@ public final class SlackSignature {
     }
 
     /**
-     * Returns the scheme for a signing secret, with the system clock and a five-minute window.
+     * Returns the scheme for one or more signing secrets, with the system clock and a
+     * five-minute window.
      *
-     * @param secret the app's signing secret
+     * @param first the app's signing secret, which signs and is tried first
+     * @param more further secrets that verify, such as the one being rotated out
      * @return the scheme
      */
-    public static SlackSignature of(Secret secret) {
-        return new SlackSignature(secret, Clock.systemUTC(), Duration.ofMinutes(5));
+    public static SlackSignature of(Secret first, Secret... more) {
+        return of(Hmacs.secrets(first, more));
+    }
+
+    /**
+     * Returns the scheme for a list of signing secrets, with the system clock and a five-minute
+     * window.
+     *
+     * @param secrets the secrets, not empty; the first one signs
+     * @return the scheme
+     * @throws IllegalArgumentException if the list is empty or too long
+     */
+    public static SlackSignature of(List<Secret> secrets) {
+        return new SlackSignature(secrets, Clock.systemUTC(), Duration.ofMinutes(5));
     }
 
     /**
@@ -63,7 +80,7 @@ public final class SlackSignature {
      * @return a new scheme
      */
     public SlackSignature withClock(Clock clock) {
-        return new SlackSignature(secret, clock, window);
+        return new SlackSignature(secrets, clock, window);
     }
 
     /**
@@ -73,18 +90,19 @@ public final class SlackSignature {
      * @return a new scheme
      */
     public SlackSignature withWindow(Duration window) {
-        return new SlackSignature(secret, clock, window);
+        return new SlackSignature(secrets, clock, window);
     }
 
     /**
-     * Signs a body as Slack does.
+     * Signs a body as Slack does, with the first secret.
      *
      * @param timestamp Unix seconds
      * @param body the raw body
      * @return the header value, {@code v0=} and 64 lowercase hex digits
      */
     public String sign(long timestamp, byte[] body) {
-        return VERSION + "=" + HexFormat.of().formatHex(mac(Long.toString(timestamp), body));
+        return VERSION + "=" + HexFormat.of().formatHex(
+                mac(secrets.get(0), Long.toString(timestamp), body));
     }
 
     /**
@@ -123,8 +141,14 @@ public final class SlackSignature {
                     + window.toSeconds() + " s replay window (is this server's clock right?)");
         }
         byte[] presented = parseSignature(signature);
-        if (!MessageDigest.isEqual(presented, mac(timestamp, body))) {
-            throw new SignatureException("slack signature: does not match the body");
+        boolean matched = false;
+        for (Secret secret : secrets) {
+            matched |= MessageDigest.isEqual(presented, mac(secret, timestamp, body));
+        }
+        if (!matched) {
+            throw new SignatureException("slack signature: does not match the body"
+                    + (secrets.size() == 1 ? "" : " under any of the " + secrets.size()
+                            + " secrets"));
         }
     }
 
@@ -155,7 +179,7 @@ public final class SlackSignature {
         return value.length() <= 20 ? value : value.substring(0, 20) + "...";
     }
 
-    private byte[] mac(String timestamp, byte[] body) {
+    private static byte[] mac(Secret secret, String timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(secret.bytes(), ALGORITHM));
@@ -168,6 +192,6 @@ public final class SlackSignature {
 
     @Override
     public String toString() {
-        return "SlackSignature[v0, window " + window + ", secret " + secret + "]";
+        return "SlackSignature[v0, window " + window + ", " + secrets.size() + " secret(s)]";
     }
 }
