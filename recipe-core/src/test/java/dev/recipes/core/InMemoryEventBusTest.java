@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -243,14 +244,22 @@ final class InMemoryEventBusTest {
 
     @Test
     void lastSubscriberLeavingDropsItsGroup() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Subscription subscription = bus.subscribe("t", "g", e -> release.await());
+        Subscription subscription = bus.subscribe("t", "g", e -> {
+            started.countDown();
+            release.await();
+        });
         bus.publish("t", event("1"));
+        bus.publish("t", event("2"));
+        assertThat(started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
-        subscription.close();
+        // close() waits for the event being handled, so it runs beside the handler's release.
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(subscription::close);
         release.countDown();
+        closing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(bus.awaitIdle(WAIT)).as("the queued event left with its group").isTrue();
     }
 
     private void publishWhenThereIsRoom(Event event) throws InterruptedException {
