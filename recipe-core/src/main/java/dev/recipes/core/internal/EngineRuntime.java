@@ -249,17 +249,27 @@ public final class EngineRuntime {
     }
 
     /**
-     * Routes a webhook to its service.
+     * Routes a webhook to its service: {@code /hooks/<service>} and
+     * {@code /hooks/<service>/<more segments>} go to the service named by the first segment,
+     * whose handler sees the full path.
      *
      * @param request the request
-     * @return the answer
+     * @return the answer; 404 for a path outside {@code /hooks/}, with an empty, {@code .} or
+     *     {@code ..} segment or a character a URI path cannot hold, or naming no service that
+     *     takes webhooks
      */
     public WebhookResponse handleWebhook(WebhookRequest request) {
-        if (!request.path().startsWith(HOOKS)) {
-            return WebhookResponse.text(404, "no webhook at '" + abbreviate(request.path())
-                    + "'");
+        String path = request.path();
+        if (!path.startsWith(HOOKS)) {
+            return WebhookResponse.text(404, "no webhook at '" + abbreviate(path) + "'");
         }
-        String serviceId = request.path().substring(HOOKS.length());
+        String problem = pathProblem(path);
+        if (problem != null) {
+            return WebhookResponse.text(404, "webhook path '" + abbreviate(path) + "' "
+                    + problem);
+        }
+        int slash = path.indexOf('/', HOOKS.length());
+        String serviceId = path.substring(HOOKS.length(), slash < 0 ? path.length() : slash);
         Service service = services.get(serviceId);
         Optional<WebhookHandler> handler = service == null
                 ? Optional.empty() : service.webhook();
@@ -285,6 +295,29 @@ public final class EngineRuntime {
             LOG.error("Webhook handler of service '{}' failed", serviceId, e);
             return WebhookResponse.text(500, "service '" + serviceId + "' failed");
         }
+    }
+
+    // Senders and proxies disagree on what an empty or dot segment means, so such paths are
+    // refused here rather than reaching a handler in a form it did not expect.
+    private static String pathProblem(String path) {
+        for (String segment : path.substring(HOOKS.length()).split("/", -1)) {
+            if (segment.isEmpty()) {
+                return "has an empty segment (a doubled or trailing '/')";
+            }
+            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+            if (decoded.equals(".") || decoded.equals("..")) {
+                return "has a '" + decoded + "' segment";
+            }
+            if (!segment.chars().allMatch(EngineRuntime::isPathChar)) {
+                return "has a character that a URI path cannot hold";
+            }
+        }
+        return null;
+    }
+
+    // RFC 3986 pchar: unreserved, percent-encoded, sub-delims, ':' and '@'.
+    private static boolean isPathChar(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || "-._~%!$&'()*+,;=:@".indexOf(c) >= 0);
     }
 
     private static String abbreviate(String text) {

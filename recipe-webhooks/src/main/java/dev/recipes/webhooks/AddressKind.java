@@ -1,0 +1,121 @@
+package dev.recipes.webhooks;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * Tells public addresses from those a request must not reach unless allowed by name: loopback,
+ * private, link-local, unspecified, multicast and other special-purpose ranges, including IPv6
+ * forms that carry such an IPv4 address.
+ */
+final class AddressKind {
+
+    private AddressKind() {
+    }
+
+    /**
+     * Names the kind of a non-public address.
+     *
+     * @param address an address
+     * @return what it is, such as {@code loopback}; {@code null} for a public address
+     */
+    static String restricted(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        return address instanceof Inet4Address ? ipv4(bytes) : ipv6((Inet6Address) address,
+                bytes);
+    }
+
+    private static String ipv4(byte[] b) {
+        int first = b[0] & 0xff;
+        int second = b[1] & 0xff;
+        if (first == 0) {
+            return "unspecified ('this network', 0.0.0.0/8)";
+        }
+        if (first == 127) {
+            return "loopback";
+        }
+        if (first == 10 || first == 172 && (second & 0xf0) == 16
+                || first == 192 && second == 168) {
+            return "private";
+        }
+        if (first == 169 && second == 254) {
+            return "link-local";
+        }
+        if (first == 100 && (second & 0xc0) == 64) {
+            return "shared (carrier-grade NAT, 100.64.0.0/10)";
+        }
+        if (first == 192 && second == 0 && (b[2] & 0xff) == 0) {
+            return "special-purpose (192.0.0.0/24)";
+        }
+        if (first == 198 && (second & 0xfe) == 18) {
+            return "benchmarking (198.18.0.0/15)";
+        }
+        if (first >= 224 && first <= 239) {
+            return "multicast";
+        }
+        if (first >= 240) {
+            return "reserved or broadcast (240.0.0.0/4)";
+        }
+        return null;
+    }
+
+    private static String ipv6(Inet6Address address, byte[] b) {
+        if (address.isAnyLocalAddress()) {
+            return "unspecified";
+        }
+        if (address.isLoopbackAddress()) {
+            return "loopback";
+        }
+        if (isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+            return embedded(b, 12, "IPv4-mapped");
+        }
+        if (isZero(b, 0, 12)) {
+            // ::a.b.c.d, the deprecated IPv4-compatible form
+            return embedded(b, 12, "IPv4-compatible");
+        }
+        if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+                && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12)) {
+            return embedded(b, 12, "NAT64 (64:ff9b::/96)");
+        }
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            return embedded(b, 2, "6to4 (2002::/16)");
+        }
+        if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0x80) {
+            return "link-local";
+        }
+        if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) {
+            return "site-local";
+        }
+        if ((b[0] & 0xfe) == 0xfc) {
+            return "unique local (fc00::/7)";
+        }
+        if ((b[0] & 0xff) == 0xff) {
+            return "multicast";
+        }
+        return null;
+    }
+
+    /** The kind of an IPv4 address carried inside an IPv6 one, if that is not public. */
+    private static String embedded(byte[] b, int from, String form) {
+        try {
+            InetAddress inner = InetAddress.getByAddress(Arrays.copyOfRange(b, from, from + 4));
+            String kind = ipv4(inner.getAddress());
+            return kind == null ? null : kind + " (" + inner.getHostAddress() + " in " + form
+                    + " form)";
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
+    }
+
+    private static boolean isZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
