@@ -12,41 +12,39 @@ import dev.recipes.core.Event;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.Secret;
-import dev.recipes.core.signature.GitHubSignature;
 import dev.recipes.core.spi.ActionInvocation;
 import dev.recipes.core.spi.Service;
-import dev.recipes.core.webhook.WebhookRequest;
+import dev.recipes.core.webhook.WebhookResponse;
 import dev.recipes.http.jdk.JdkWebhookServer;
+import dev.recipes.testkit.github.GitHubRequest;
+import dev.recipes.testkit.github.GitHubSimulator;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** GitHub webhooks over loopback HTTP into an engine that runs the example GitHub service. */
+/**
+ * GitHub deliveries from the testkit's simulator into an engine that runs the example GitHub
+ * service, over loopback HTTP and in-process.
+ */
 final class GitHubServiceTest {
 
-    // The test vector from GitHub's documentation on validating webhook deliveries.
-    private static final Secret DOCUMENTED_SECRET = Secret.of("It's a Secret to Everybody");
-    private static final String DOCUMENTED_BODY = "Hello, World!";
-    private static final String DOCUMENTED_SIGNATURE =
-            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    // The secret of the test vector in GitHub's documentation on validating deliveries.
+    private static final Secret SECRET = Secret.of("It's a Secret to Everybody");
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final String OPENED = "{\"action\":\"opened\",\"issue\":{\"number\":7,"
-            + "\"title\":\"Crash on start\"},\"repository\":{\"full_name\":\"octo/hello\"}}";
+
+    /** How a delivery reaches the engine. */
+    enum Transport { HTTP, IN_PROCESS }
 
     private final List<Event> received = new CopyOnWriteArrayList<>();
     private final List<ActionAttempt> succeeded = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
     private RecipeEngine engine;
     private JdkWebhookServer server;
 
@@ -54,7 +52,7 @@ final class GitHubServiceTest {
     void start() {
         engine = RecipeEngine.builder()
                 .discoverServices(false)
-                .service(GitHubService.withWebhookSecret(DOCUMENTED_SECRET))
+                .service(GitHubService.withWebhookSecret(SECRET))
                 .recipe(Recipe.named("new-issues")
                         .when(GitHub.issues().withAction("opened"))
                         .then(GitHub.logLine().pointer("text", "/issue/title").build())
@@ -82,50 +80,40 @@ final class GitHubServiceTest {
         engine.close();
     }
 
-    @Test
-    void documentedVector_signsARequestTheServiceAccepts() throws Exception {
-        String signature = GitHubSignature.of(DOCUMENTED_SECRET)
-                .sign(DOCUMENTED_BODY.getBytes(StandardCharsets.UTF_8));
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void documentedVector_signsARequestTheServiceAccepts(Transport transport) {
+        GitHubRequest ping = github(transport).event("ping", "Hello, World!").build();
 
-        HttpResponse<String> response = post("ping", "d-ping", DOCUMENTED_BODY, signature);
+        WebhookResponse response = ping.send();
 
-        assertThat(signature).isEqualTo(DOCUMENTED_SIGNATURE);
-        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(ping.header("X-Hub-Signature-256")).contains("sha256="
+                + "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
+        assertThat(response.status()).isEqualTo(200);
     }
 
-    @Test
-    void wrongSignature_isRefusedWith401WithoutTheSecret() throws Exception {
-        String wrong = GitHubSignature.of(Secret.of("another secret"))
-                .sign(OPENED.getBytes(StandardCharsets.UTF_8));
-
-        HttpResponse<String> response = post("issues", "d-wrong", OPENED, wrong);
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void ping_isAnswered200AndNotPublished(Transport transport) throws Exception {
+        WebhookResponse response = github(transport).ping().send();
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(response.body()).doesNotContain(DOCUMENTED_SECRET.reveal());
+        assertThat(response.status()).isEqualTo(200);
         assertThat(received).isEmpty();
     }
 
-    @Test
-    void ping_isAnswered200AndNotPublished() throws Exception {
-        HttpResponse<String> response = postSigned("ping", "d-ping", "{\"zen\":\"Keep it simple\","
-                + "\"hook_id\":1}");
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void openedIssue_reachesTheRecipeAndRunsItsAction(Transport transport) throws Exception {
+        GitHubRequest opened = github(transport).withRepository("octo/hello")
+                .issues("opened", 7, "Crash on start").build();
+
+        WebhookResponse response = opened.send();
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(received).isEmpty();
-    }
-
-    @Test
-    void issuesEvent_reachesTheRecipeAndRunsItsActionOnceWhenDeliveredTwice() throws Exception {
-        int first = postSigned("issues", "d-issue-1", OPENED).statusCode();
-        int second = postSigned("issues", "d-issue-1", OPENED).statusCode();
-
-        assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(first).isEqualTo(200);
-        assertThat(second).isEqualTo(200);
+        assertThat(response.status()).isEqualTo(200);
         assertThat(received).singleElement().satisfies(event -> {
-            assertThat(event.id()).isEqualTo("d-issue-1");
+            assertThat(event.id()).isEqualTo(opened.deliveryId().orElseThrow());
             assertThat(event.type()).isEqualTo("github.issues");
             assertThat(event.source()).isEqualTo(URI.create("/github/octo/hello"));
             assertThat(event.data().at("/issue/title").asText()).isEqualTo("Crash on start");
@@ -136,31 +124,75 @@ final class GitHubServiceTest {
         });
     }
 
-    @Test
-    void otherActionOrEvent_isPublishedButDoesNotMatchTheTrigger() throws Exception {
-        String closed = OPENED.replace("opened", "closed");
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void redeliveredIssue_isPublishedAndActedOnOnce(Transport transport) throws Exception {
+        GitHubRequest opened = github(transport).issues("opened", 8, "Twice").build();
 
-        int issue = postSigned("issues", "d-closed", closed).statusCode();
-        int push = postSigned("push", "d-push", "{\"ref\":\"refs/heads/main\"}").statusCode();
+        int first = opened.send().status();
+        int again = opened.redelivered().send().status();
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(issue).isEqualTo(200);
-        assertThat(push).isEqualTo(200);
+        assertThat(first).isEqualTo(200);
+        assertThat(again).isEqualTo(200);
+        assertThat(received).hasSize(1);
+        assertThat(succeeded).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void pushAndPullRequest_arePublishedButDoNotMatchTheTrigger(Transport transport)
+            throws Exception {
+        GitHubSimulator github = github(transport).withRepository("octo/hello");
+
+        int push = github.push("refs/heads/main", "Fix the build").send().status();
+        int pull = github.pullRequest("opened", 12, "Add retries").send().status();
+        int closed = github.issues("closed", 7, "Crash on start").send().status();
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(List.of(push, pull, closed)).containsOnly(200);
         assertThat(received).extracting(Event::type, Event::source).containsExactlyInAnyOrder(
-                tuple("github.issues",
-                        URI.create("/github/octo/hello")),
-                tuple("github.push", URI.create("/github/unknown")));
+                tuple("github.push", URI.create("/github/octo/hello")),
+                tuple("github.pull_request", URI.create("/github/octo/hello")),
+                tuple("github.issues", URI.create("/github/octo/hello")));
+        assertThat(received).filteredOn(event -> event.type().equals("github.push"))
+                .singleElement().satisfies(event -> assertThat(
+                        event.data().at("/head_commit/message").asText())
+                        .isEqualTo("Fix the build"));
         assertThat(succeeded).isEmpty();
     }
 
-    @Test
-    void missingDeliveryIdOrInvalidJson_isRefusedWith400() throws Exception {
-        int noDelivery = postSigned("issues", null, OPENED).statusCode();
-        int notJson = postSigned("issues", "d-bad", "{\"action\":").statusCode();
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void badSignature_isRefusedWith401WithoutTheSecret(Transport transport) throws Exception {
+        GitHubSimulator github = github(transport);
+
+        WebhookResponse wrongSecret = github.issues("opened", 1, "A")
+                .signedWith(Secret.of("another secret")).send();
+        WebhookResponse tampered = github.issues("opened", 2, "B").tamperAfterSigning().send();
+        WebhookResponse unsigned = github.issues("opened", 3, "C").unsigned().send();
 
         assertThat(engine.awaitIdle(WAIT)).isTrue();
-        assertThat(noDelivery).isEqualTo(400);
-        assertThat(notJson).isEqualTo(400);
+        assertThat(List.of(wrongSecret, tampered, unsigned))
+                .allSatisfy(response -> {
+                    assertThat(response.status()).isEqualTo(401);
+                    assertThat(response.bodyText()).doesNotContain(SECRET.reveal());
+                });
+        assertThat(received).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void missingDeliveryIdOrInvalidJson_isRefusedWith400(Transport transport) throws Exception {
+        GitHubSimulator github = github(transport);
+
+        int noDelivery = github.issues("opened", 1, "A").withoutHeader("X-GitHub-Delivery")
+                .send().status();
+        int notJson = github.event("issues", "{\"action\":").send().status();
+        int formEncoded = github.issues("opened", 2, "B").formEncoded().send().status();
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(List.of(noDelivery, notJson, formEncoded)).containsOnly(400);
         assertThat(received).isEmpty();
     }
 
@@ -177,36 +209,30 @@ final class GitHubServiceTest {
 
     @Test
     void noArgumentService_readsItsSecretFromConfig() {
-        byte[] body = OPENED.getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = Map.of("X-GitHub-Event", "issues",
-                "X-GitHub-Delivery", "d-config", GitHubSignature.SIGNATURE_HEADER,
-                GitHubSignature.of(Secret.of("from-config")).sign(body));
-
         try (RecipeEngine configured = RecipeEngine.builder().discoverServices(false)
                 .service(new GitHubService()).config("github.webhook-secret", "from-config")
                 .build()) {
             configured.start();
 
-            assertThat(configured.webhooks()
-                    .handle(WebhookRequest.post("/hooks/github", headers, body)).status())
-                    .isEqualTo(200);
+            WebhookResponse response = GitHubSimulator.of(Secret.of("from-config"))
+                    .withTarget(configured.webhooks())
+                    .issues("opened", 1, "A").send();
+
+            assertThat(response.status()).isEqualTo(200);
         }
     }
 
     @Test
     void missingSecret_startsButRefusesEveryWebhook() {
-        byte[] body = OPENED.getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = Map.of("X-GitHub-Event", "issues",
-                "X-GitHub-Delivery", "d-unconfigured", GitHubSignature.SIGNATURE_HEADER,
-                GitHubSignature.of(Secret.of("any")).sign(body));
-
         try (RecipeEngine unconfigured = RecipeEngine.builder().discoverServices(false)
                 .service(new GitHubService()).build()) {
             unconfigured.start();
 
-            assertThat(unconfigured.webhooks()
-                    .handle(WebhookRequest.post("/hooks/github", headers, body)).status())
-                    .isEqualTo(401);
+            WebhookResponse response = GitHubSimulator.of(Secret.of("any"))
+                    .withTarget(unconfigured.webhooks())
+                    .issues("opened", 1, "A").send();
+
+            assertThat(response.status()).isEqualTo(401);
         }
     }
 
@@ -216,24 +242,10 @@ final class GitHubServiceTest {
                 .contains(GitHubService.class);
     }
 
-    private HttpResponse<String> postSigned(String event, String delivery, String body)
-            throws Exception {
-        String signature = GitHubSignature.of(DOCUMENTED_SECRET)
-                .sign(body.getBytes(StandardCharsets.UTF_8));
-        return post(event, delivery, body, signature);
-    }
-
-    private HttpResponse<String> post(String event, String delivery, String body,
-            String signature) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/hooks/github"))
-                .header("Content-Type", "application/json")
-                .header("X-GitHub-Event", event)
-                .header(GitHubSignature.SIGNATURE_HEADER, signature)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (delivery != null) {
-            request.header("X-GitHub-Delivery", delivery);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private GitHubSimulator github(Transport transport) {
+        GitHubSimulator github = GitHubSimulator.of(SECRET);
+        return transport == Transport.HTTP
+                ? github.withTarget(URI.create("http://127.0.0.1:" + server.port()))
+                : github.withTarget(engine.webhooks());
     }
 }

@@ -1,9 +1,5 @@
 package dev.recipes.testkit.slack;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Secret;
@@ -12,16 +8,14 @@ import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
 import dev.recipes.testkit.internal.HeaderChecks;
+import dev.recipes.testkit.internal.SimulatorSupport;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,15 +51,7 @@ public final class SlackRequestBuilder {
     private static final String JSON = "application/json";
     private static final String ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     private static final int EVENT_ID_LENGTH = 10;
-    /** Headers {@code java.net.http} refuses to let a caller set. */
-    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length",
-            "expect", "host", "upgrade");
-    /** RFC 9110 token characters besides letters and digits. */
     private static final String SUBJECT = "slack request";
-    /** Writes UTF-8 as it is, emoji included, as a multi-byte test of signing needs. */
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .build();
 
     private enum Kind { MESSAGE, EVENT, URL_VERIFICATION, RAW }
 
@@ -307,11 +293,7 @@ public final class SlackRequestBuilder {
      * @return this builder
      */
     public SlackRequestBuilder tamperAfterSigning() {
-        return tamperAfterSigning(body -> {
-            byte[] changed = Arrays.copyOf(body, body.length + 1);
-            changed[body.length] = ' ';
-            return changed;
-        });
+        return tamperAfterSigning(SimulatorSupport.appendSpace());
     }
 
     /**
@@ -348,13 +330,8 @@ public final class SlackRequestBuilder {
             headers.put(RETRY_NUM_HEADER, retryNum.toString());
             headers.put(RETRY_REASON_HEADER, retryReason);
         }
-        extraHeaders.forEach((name, value) -> {
-            headers.remove(name);
-            headers.put(name, value);
-        });
-        byte[] body = tamper == null ? signed : Objects.requireNonNull(
-                tamper.apply(signed.clone()), "slack request: the change given to "
-                        + "tamperAfterSigning returned null instead of the body to send");
+        SimulatorSupport.override(headers, extraHeaders);
+        byte[] body = SimulatorSupport.tamper(SUBJECT, tamper, signed);
         return new SlackRequest(simulator, headers, body, id);
     }
 
@@ -438,12 +415,7 @@ public final class SlackRequestBuilder {
     }
 
     private static byte[] toBytes(ObjectNode payload) {
-        try {
-            return MAPPER.writeValueAsBytes(payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("slack request: payload cannot be written as JSON",
-                    e);
-        }
+        return SimulatorSupport.toBytes(SUBJECT, payload);
     }
 
     private static String newEventId() {
@@ -475,19 +447,11 @@ public final class SlackRequestBuilder {
     }
 
     private static String requireText(String value, String what) {
-        Objects.requireNonNull(value, what);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException("slack request: " + what + " is blank");
-        }
-        return value;
+        return SimulatorSupport.requireText(SUBJECT, value, what);
     }
 
     private static void requireHeaderName(String name) {
-        HeaderChecks.requireName(SUBJECT, name);
-        if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("slack request: header '" + name + "' cannot be "
-                    + "set; the HTTP client sends its own, so it would differ over HTTP");
-        }
+        SimulatorSupport.requireSettableHeader(SUBJECT, name);
     }
 
     /**
@@ -499,10 +463,6 @@ public final class SlackRequestBuilder {
     }
 
     private static <T> T setOnce(T current, T value, String what) {
-        if (current != null) {
-            throw new IllegalStateException("slack request: " + what + " already set to "
-                    + (current instanceof UnaryOperator ? "another change" : current));
-        }
-        return value;
+        return SimulatorSupport.setOnce(SUBJECT, current, value, what);
     }
 }

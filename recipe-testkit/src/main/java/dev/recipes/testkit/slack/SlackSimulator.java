@@ -3,11 +3,10 @@ package dev.recipes.testkit.slack;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Secret;
 import dev.recipes.core.webhook.WebhookHandler;
-import dev.recipes.core.webhook.WebhookResponse;
+import dev.recipes.testkit.internal.Delivery;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,29 +41,24 @@ public final class SlackSimulator {
     /** The app's bot user id used unless another is set. */
     public static final String DEFAULT_BOT_USER_ID = "U0BOT0001";
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final String SUBJECT = "slack simulator";
 
     private final Secret secret;
     private final Clock clock;
     private final String teamId;
     private final String apiAppId;
     private final String botUserId;
-    private final String path;
-    private final HttpClient httpClient;
-    private final SlackTarget target;
+    private final Delivery delivery;
     private final AtomicLong sequence;
 
     private SlackSimulator(Secret secret, Clock clock, String teamId, String apiAppId,
-            String botUserId, String path, HttpClient httpClient, SlackTarget target,
-            AtomicLong sequence) {
+            String botUserId, Delivery delivery, AtomicLong sequence) {
         this.secret = secret;
         this.clock = clock;
         this.teamId = teamId;
         this.apiAppId = apiAppId;
         this.botUserId = botUserId;
-        this.path = path;
-        this.httpClient = httpClient;
-        this.target = target;
+        this.delivery = delivery;
         this.sequence = sequence;
     }
 
@@ -88,7 +82,8 @@ public final class SlackSimulator {
     public static SlackSimulator of(Secret signingSecret, Clock clock) {
         return new SlackSimulator(Objects.requireNonNull(signingSecret, "signingSecret"),
                 Objects.requireNonNull(clock, "clock"), DEFAULT_TEAM_ID, DEFAULT_API_APP_ID,
-                DEFAULT_BOT_USER_ID, DEFAULT_PATH, null, null, new AtomicLong());
+                DEFAULT_BOT_USER_ID, Delivery.of(SUBJECT, "slack request", DEFAULT_PATH),
+                new AtomicLong());
     }
 
     /**
@@ -99,7 +94,7 @@ public final class SlackSimulator {
      */
     public SlackSimulator withTeamId(String teamId) {
         return new SlackSimulator(secret, clock, requireText(teamId, "team id"), apiAppId,
-                botUserId, path, httpClient, target, sequence);
+                botUserId, delivery, sequence);
     }
 
     /**
@@ -110,7 +105,7 @@ public final class SlackSimulator {
      */
     public SlackSimulator withApiAppId(String apiAppId) {
         return new SlackSimulator(secret, clock, teamId, requireText(apiAppId, "api app id"),
-                botUserId, path, httpClient, target, sequence);
+                botUserId, delivery, sequence);
     }
 
     /**
@@ -121,7 +116,7 @@ public final class SlackSimulator {
      */
     public SlackSimulator withBotUserId(String botUserId) {
         return new SlackSimulator(secret, clock, teamId, apiAppId,
-                requireText(botUserId, "bot user id"), path, httpClient, target, sequence);
+                requireText(botUserId, "bot user id"), delivery, sequence);
     }
 
     /**
@@ -132,12 +127,7 @@ public final class SlackSimulator {
      * @throws IllegalArgumentException if the path does not start with {@code /}
      */
     public SlackSimulator withPath(String path) {
-        if (!Objects.requireNonNull(path, "path").startsWith("/")) {
-            throw new IllegalArgumentException("slack simulator: path '" + path
-                    + "' does not start with '/'");
-        }
-        return new SlackSimulator(secret, clock, teamId, apiAppId, botUserId, path, httpClient,
-                target, sequence);
+        return with(delivery.withPath(path));
     }
 
     /**
@@ -148,8 +138,7 @@ public final class SlackSimulator {
      * @return a new simulator
      */
     public SlackSimulator withHttpClient(HttpClient httpClient) {
-        return new SlackSimulator(secret, clock, teamId, apiAppId, botUserId, path,
-                Objects.requireNonNull(httpClient, "httpClient"), target, sequence);
+        return with(delivery.withHttpClient(httpClient));
     }
 
     /**
@@ -160,9 +149,7 @@ public final class SlackSimulator {
      * @return a new simulator
      */
     public SlackSimulator withTarget(WebhookHandler handler) {
-        Objects.requireNonNull(handler, "handler");
-        return new SlackSimulator(secret, clock, teamId, apiAppId, botUserId, path, httpClient,
-                request -> request.sendTo(handler), sequence);
+        return with(delivery.withTarget(handler));
     }
 
     /**
@@ -171,11 +158,10 @@ public final class SlackSimulator {
      * @param baseUrl the server's base URL, such as {@code http://127.0.0.1:8080}; the path is
      *     appended to it
      * @return a new simulator
+     * @throws IllegalArgumentException if the URL is not an {@code http(s)} URL with a host
      */
     public SlackSimulator withTarget(URI baseUrl) {
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        return new SlackSimulator(secret, clock, teamId, apiAppId, botUserId, path, httpClient,
-                request -> request.sendTo(baseUrl), sequence);
+        return with(delivery.withTarget(baseUrl));
     }
 
     /**
@@ -250,55 +236,32 @@ public final class SlackSimulator {
     }
 
     String path() {
-        return path;
+        return delivery.path();
     }
 
     long nextSequence() {
         return sequence.incrementAndGet();
     }
 
-    HttpClient httpClient() {
-        return httpClient != null ? httpClient : DefaultClient.INSTANCE;
+    Delivery delivery() {
+        return delivery;
     }
 
-    SlackTarget target() {
-        if (target == null) {
-            throw new IllegalStateException("slack simulator: no target to send to; call "
-                    + "withTarget(...) first, or sendTo(handler) or sendTo(baseUrl)");
-        }
-        return target;
+    private SlackSimulator with(Delivery changed) {
+        return new SlackSimulator(secret, clock, teamId, apiAppId, botUserId, changed, sequence);
     }
 
     private static String requireText(String value, String what) {
         Objects.requireNonNull(value, what);
         if (value.isBlank()) {
-            throw new IllegalArgumentException("slack simulator: " + what + " is blank");
+            throw new IllegalArgumentException(SUBJECT + ": " + what + " is blank");
         }
         return value;
     }
 
     @Override
     public String toString() {
-        return "SlackSimulator[team " + teamId + ", app " + apiAppId + ", path " + path
+        return "SlackSimulator[team " + teamId + ", app " + apiAppId + ", path " + path()
                 + ", secret " + secret + "]";
-    }
-
-    /** Where {@code send()} delivers a request. */
-    @FunctionalInterface
-    interface SlackTarget {
-
-        WebhookResponse deliver(SlackRequest request);
-    }
-
-    /** The shared HTTP client, made on first use. */
-    private static final class DefaultClient {
-
-        static final HttpClient INSTANCE = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
-
-        private DefaultClient() {
-        }
     }
 }
