@@ -10,7 +10,8 @@ import java.time.Duration;
  * thread-safe. A listener that throws is logged at WARN and does not disturb the engine. The
  * calls about one action request come in order (started, then retried or succeeded or failed,
  * then dead-lettered); {@link #eventReceived} is told by the thread that published the event,
- * so it may come after the first calls about that event's recipes.
+ * so it may come after the first calls about that event's recipes. Each {@link ActionAttempt}
+ * carries the action's rendered parameters and the id of the event that triggered it.
  */
 public interface EngineListener {
 

@@ -85,8 +85,11 @@ final class ActionRunner {
     }
 
     private void execute(Action action, ActionRequest request, boolean takenOver) {
+        // Only listeners read the attempt: without any, it skips copying the params.
         ActionAttempt attempt = new ActionAttempt(request.recipe(), request.service(),
-                request.action(), request.idempotencyKey(), request.attempt());
+                request.action(), request.idempotencyKey(), request.attempt(),
+                request.triggerEventId(),
+                runtime.listeners().isEmpty() ? null : request.params());
         runtime.listeners().actionStarted(attempt);
         Connection connection = runtime.connections()
                 .find(request.service(), request.connection()).orElse(null);

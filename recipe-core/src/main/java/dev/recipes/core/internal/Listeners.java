@@ -21,6 +21,11 @@ final class Listeners implements EngineListener {
         this.listeners = List.copyOf(listeners);
     }
 
+    /** Tells whether no listener is registered, so that nobody sees what they are told. */
+    boolean isEmpty() {
+        return listeners.isEmpty();
+    }
+
     private void each(Consumer<EngineListener> call) {
         for (EngineListener listener : listeners) {
             try {
