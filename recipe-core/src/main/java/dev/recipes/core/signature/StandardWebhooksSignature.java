@@ -5,10 +5,13 @@ import dev.recipes.core.webhook.WebhookRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.EdECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -340,6 +343,26 @@ public final class StandardWebhooksSignature {
                     + " is not an Ed25519 key (algorithm " + key.getAlgorithm() + ")");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is missing from this JDK", e);
+        }
+        String weakness = Ed25519Points.weakness(asEdEc(key));
+        if (weakness != null) {
+            throw new IllegalArgumentException(SCHEME + ": public key at index " + index
+                    + " is " + weakness + ", under which anyone could sign; it is not a real "
+                    + "sender's key");
+        }
+    }
+
+    // Keys of other providers are read through their X.509 encoding.
+    private static EdECPublicKey asEdEc(PublicKey key) {
+        if (key instanceof EdECPublicKey edec) {
+            return edec;
+        }
+        try {
+            return (EdECPublicKey) KeyFactory.getInstance(ED25519)
+                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IllegalArgumentException(SCHEME + ": an Ed25519 public key cannot be "
+                    + "read from its X.509 encoding", e);
         }
     }
 
