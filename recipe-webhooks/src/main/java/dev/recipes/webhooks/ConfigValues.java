@@ -30,11 +30,12 @@ final class ConfigValues {
      *
      * @param key the full key, for the message
      * @param value the value
+     * @param min the shortest duration accepted, positive
      * @param max the longest duration accepted
-     * @return the duration, positive and at most {@code max}
+     * @return the duration, from {@code min} to {@code max}
      * @throws RecipeException if the value is not such a duration
      */
-    static Duration duration(String key, String value, Duration max) {
+    static Duration duration(String key, String value, Duration min, Duration max) {
         Duration duration;
         try {
             String text = value.strip();
@@ -43,10 +44,9 @@ final class ConfigValues {
         } catch (DateTimeParseException | NumberFormatException e) {
             duration = null;
         }
-        if (duration == null || duration.isNegative() || duration.isZero()
-                || duration.compareTo(max) > 0) {
+        if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
             throw new RecipeException("config '" + key + "': '" + value + "' is not a duration "
-                    + "above 0 and at most " + max + ", such as '30' (seconds) or 'PT30S'");
+                    + "from " + min + " to " + max + ", such as '30' (seconds) or 'PT30S'");
         }
         return duration;
     }

@@ -39,7 +39,8 @@ record HttpSettings(HostRules allowedHosts, HostRules privateHosts, Duration tim
         HostRules allowed = hosts(context, ALLOWED_HOSTS, true);
         HostRules privates = hosts(context, ALLOWED_PRIVATE_HOSTS, false);
         Duration timeout = context.config(TIMEOUT)
-                .map(value -> ConfigValues.duration(key(TIMEOUT), value, MAX_TIMEOUT))
+                .map(value -> ConfigValues.duration(key(TIMEOUT), value,
+                        Duration.ofMillis(1), MAX_TIMEOUT))
                 .orElse(DEFAULT_TIMEOUT);
         int maxBytes = context.config(MAX_RESPONSE_BYTES)
                 .map(value -> ConfigValues.bytes(key(MAX_RESPONSE_BYTES), value,

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code webhook.<source>.public-keys}: the source's {@code whpk_...} Ed25519 public keys
  *       for {@code v1a} signatures, likewise; a source needs secrets, public keys or both;</li>
  *   <li>{@code webhook.<source>.tolerance}: how far {@code webhook-timestamp} may be from the
- *       engine's clock, either way; seconds or ISO-8601, five minutes by default, at most a
- *       day.</li>
+ *       engine's clock, either way; seconds or ISO-8601, five minutes by default, from one
+ *       second to an hour.</li>
  * </ul>
  *
  * <p>Each request is answered:

@@ -36,7 +36,11 @@ record WebhookSource(String name, List<StandardWebhooksSignature> schemes) {
     static final String TOLERANCE = "tolerance";
 
     private static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
-    private static final Duration MAX_TOLERANCE = Duration.ofDays(1);
+    // Signature timestamps are whole seconds. The upper bound keeps a replayed request outside
+    // the window well before its webhook-id could leave an idempotency store that keeps ids
+    // for 24 hours, as the default stores do.
+    private static final Duration MIN_TOLERANCE = Duration.ofSeconds(1);
+    private static final Duration MAX_TOLERANCE = Duration.ofHours(1);
     private static final String PUBLIC_KEY_PREFIX = "whpk_";
     private static final int ED25519_KEY_BYTES = 32;
     // The DER header of an X.509 SubjectPublicKeyInfo for Ed25519 (RFC 8410), which a raw
@@ -56,7 +60,8 @@ record WebhookSource(String name, List<StandardWebhooksSignature> schemes) {
     static WebhookSource read(ServiceContext context, String name) {
         String prefix = WebhookService.ID + "." + name + ".";
         Duration tolerance = context.config(name + "." + TOLERANCE)
-                .map(value -> ConfigValues.duration(prefix + TOLERANCE, value, MAX_TOLERANCE))
+                .map(value -> ConfigValues.duration(prefix + TOLERANCE, value,
+                        MIN_TOLERANCE, MAX_TOLERANCE))
                 .orElse(DEFAULT_TOLERANCE);
         Clock clock = context.clock();
         List<StandardWebhooksSignature> schemes = new ArrayList<>();

@@ -171,8 +171,8 @@ final class HttpBadInputTest {
                         + "'*.suffix' or an IP address; private hosts are named one by one or "
                         + "by '*.suffix'");
         assertThatThrownBy(() -> engine("http.timeout", "forever"))
-                .hasMessage("config 'http.timeout': 'forever' is not a duration above 0 and at "
-                        + "most PT10M, such as '30' (seconds) or 'PT30S'");
+                .hasMessage("config 'http.timeout': 'forever' is not a duration from PT0.001S "
+                        + "to PT10M, such as '30' (seconds) or 'PT30S'");
         assertThatThrownBy(() -> engine("http.max-response-bytes", "-1"))
                 .hasMessage("config 'http.max-response-bytes': '-1' is not a number of bytes "
                         + "from 0 to 16777216");

@@ -359,7 +359,16 @@ final class WebhookServiceTest {
         assertThatThrownBy(() -> start(SPEC_CLOCK, "webhook.sources", "billing",
                 "webhook.billing.secrets", SPEC_SECRET, "webhook.billing.tolerance", "0"))
                 .hasMessageStartingWith("config 'webhook.billing.tolerance': '0' is not a "
-                        + "duration above 0 and at most PT24H");
+                        + "duration from PT1S to PT1H");
+        assertThatThrownBy(() -> start(SPEC_CLOCK, "webhook.sources", "billing",
+                "webhook.billing.secrets", SPEC_SECRET, "webhook.billing.tolerance", "PT0.5S"))
+                .isInstanceOf(RecipeException.class)
+                .hasMessageStartingWith("config 'webhook.billing.tolerance': 'PT0.5S' is not a "
+                        + "duration from PT1S to PT1H");
+        assertThatThrownBy(() -> start(SPEC_CLOCK, "webhook.sources", "billing",
+                "webhook.billing.secrets", SPEC_SECRET, "webhook.billing.tolerance", "PT2H"))
+                .hasMessageStartingWith("config 'webhook.billing.tolerance': 'PT2H' is not a "
+                        + "duration from PT1S to PT1H");
     }
 
     @Test
