@@ -53,6 +53,15 @@ final class AddressKind {
         if (first == 198 && (second & 0xfe) == 18) {
             return "benchmarking (198.18.0.0/15)";
         }
+        if (first == 192 && second == 0 && (b[2] & 0xff) == 2
+                || first == 198 && second == 51 && (b[2] & 0xff) == 100
+                || first == 203 && second == 0 && (b[2] & 0xff) == 113) {
+            // Reserved for documentation, yet found on internal networks, so not public.
+            return "documentation (TEST-NET)";
+        }
+        if (first == 192 && second == 88 && (b[2] & 0xff) == 99) {
+            return "6to4 relay anycast (192.88.99.0/24)";
+        }
         if (first >= 224 && first <= 239) {
             return "multicast";
         }
@@ -75,6 +84,34 @@ final class AddressKind {
         if (isZero(b, 0, 12)) {
             // ::a.b.c.d, the deprecated IPv4-compatible form
             return embedded(b, 12, "IPv4-compatible");
+        }
+        if (isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff
+                && isZero(b, 10, 12)) {
+            return embedded(b, 12, "IPv4-translated (::ffff:0:0/96)");
+        }
+        if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+                && (b[3] & 0xff) == 0x9b && (b[4] & 0xff) == 0x00 && (b[5] & 0xff) == 0x01) {
+            // Where a local-use prefix carries the IPv4 address is up to the network.
+            return "local-use NAT64 (64:ff9b:1::/48)";
+        }
+        if ((b[0] & 0xff) == 0x01 && isZero(b, 1, 8)) {
+            return "discard-only (100::/64)";
+        }
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01) {
+            int third = b[2] & 0xff;
+            int fourth = b[3] & 0xff;
+            if (third == 0x00 && fourth == 0x00) {
+                return "Teredo (2001::/32)";
+            }
+            if (third == 0x0d && fourth == 0xb8) {
+                return "documentation (2001:db8::/32)";
+            }
+            if (third == 0x00 && fourth == 0x02 && isZero(b, 4, 6)) {
+                return "benchmarking (2001:2::/48)";
+            }
+            if (third == 0x00 && (fourth & 0xf0) == 0x10) {
+                return "ORCHID (2001:10::/28)";
+            }
         }
         if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
                 && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12)) {

@@ -3,6 +3,8 @@ package dev.recipes.webhooks;
 import dev.recipes.core.Connection;
 import dev.recipes.core.Secret;
 import dev.recipes.core.spi.ActionException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * What an {@code http} connection adds to a request: headers from its settings and secrets
@@ -79,26 +82,45 @@ record ConnectionHeaders(Map<String, Secret> headers, Optional<HostRules> hosts)
      */
     String mask(String text) {
         String masked = text;
-        for (String value : maskedValues()) {
-            masked = masked.replace(value, "***");
+        List<String> values = maskedValues();
+        for (String value : values) {
+            masked = Pattern.compile(Pattern.quote(value), Pattern.CASE_INSENSITIVE)
+                    .matcher(masked).replaceAll("***");
+        }
+        // A quote cut short may end in the start of a value.
+        for (String value : values) {
+            for (int length = value.length() - 1; length >= MIN_MASKED_LENGTH; length--) {
+                if (masked.regionMatches(true, masked.length() - length, value, 0, length)) {
+                    return masked.substring(0, masked.length() - length) + "***";
+                }
+            }
         }
         return masked;
     }
 
+    // Each value as sent, its credential after an authorization scheme, and both as a server
+    // may echo them: JSON-escaped or URL-encoded (case is ignored when masking).
     private List<String> maskedValues() {
         List<String> values = new ArrayList<>();
         for (Secret secret : headers.values()) {
             String value = secret.reveal().strip();
             int space = value.lastIndexOf(' ');
-            values.add(value);
+            List<String> forms = new ArrayList<>(List.of(value));
             if (space > 0) {
-                values.add(value.substring(space + 1));
+                forms.add(value.substring(space + 1));
+            }
+            for (String form : forms) {
+                values.add(form);
+                values.add(form.replace("\\", "\\\\").replace("\"", "\\\"")
+                        .replace("/", "\\/"));
+                values.add(URLEncoder.encode(form, StandardCharsets.UTF_8));
+                values.add(URLEncoder.encode(form, StandardCharsets.UTF_8).replace("+", "%20"));
             }
         }
         // Longest first, so that a whole value goes before a part of it.
         values.removeIf(value -> value.length() < MIN_MASKED_LENGTH);
         values.sort((a, b) -> b.length() - a.length());
-        return values;
+        return values.stream().distinct().toList();
     }
 
     private static HostRules hosts(String owner, String value) {

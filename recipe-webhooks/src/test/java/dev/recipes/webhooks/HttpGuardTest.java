@@ -68,6 +68,19 @@ final class HttpGuardTest {
             + "| link-local (169.254.169.254 in NAT64 (64:ff9b::/96) form)",
         "http://[2002:c0a8:101::1]/ | 2002:c0a8:101:0:0:0:0:1 "
             + "| private (192.168.1.1 in 6to4 (2002::/16) form)",
+        "http://192.0.2.7/          | 192.0.2.7        | documentation (TEST-NET)",
+        "http://198.51.100.1/       | 198.51.100.1     | documentation (TEST-NET)",
+        "http://203.0.113.9/        | 203.0.113.9      | documentation (TEST-NET)",
+        "http://192.88.99.1/        | 192.88.99.1      | 6to4 relay anycast (192.88.99.0/24)",
+        "http://[::ffff:0:7f00:1]/  | 0:0:0:0:ffff:0:7f00:1 "
+            + "| loopback (127.0.0.1 in IPv4-translated (::ffff:0:0/96) form)",
+        "http://[64:ff9b:1::a9fe:a9fe]/ | 64:ff9b:1:0:0:0:a9fe:a9fe "
+            + "| local-use NAT64 (64:ff9b:1::/48)",
+        "http://[100::1]/           | 100:0:0:0:0:0:0:1 | discard-only (100::/64)",
+        "http://[2001::a9fe:a9fe]/  | 2001:0:0:0:0:0:a9fe:a9fe | Teredo (2001::/32)",
+        "http://[2001:db8::1]/      | 2001:db8:0:0:0:0:0:1 | documentation (2001:db8::/32)",
+        "http://[2001:2::1]/        | 2001:2:0:0:0:0:0:1 | benchmarking (2001:2::/48)",
+        "http://[2001:10::1]/       | 2001:10:0:0:0:0:0:1 | ORCHID (2001:10::/28)",
     })
     void privateAndInternalAddressesAreRefusedEvenWhenEveryHostIsAllowed(String url,
             String address, String kind) {

@@ -174,6 +174,35 @@ final class HttpPostActionTest {
     }
 
     @Test
+    void headerValuesEchoedEscapedEncodedOrInAnotherCaseAreMasked() {
+        String secret = "sk_live/ABC+def/ghi";
+        Connection echoed = Connection.builder("http", "crm")
+                .secret("header.Authorization", "Bearer " + secret)
+                .build();
+        api.answerWith(request -> Reply.json(422, "{\"json\":\"sk_live\\/ABC+def\\/ghi\","
+                + "\"url\":\"" + java.net.URLEncoder.encode(secret,
+                        java.nio.charset.StandardCharsets.UTF_8) + "\","
+                + "\"lower\":\"" + secret.toLowerCase(java.util.Locale.ROOT) + "\"}"));
+
+        ActionException e = failure(() -> http.post(api.url("/"), "{}", echoed));
+
+        assertThat(e).hasMessageEndingWith("answered 422: {\"json\":\"***\",\"url\":\"***\","
+                + "\"lower\":\"***\"}");
+    }
+
+    @Test
+    void aQuoteCutShortInTheMiddleOfAValueDoesNotShowItsStart() {
+        HttpContextFixture small = HttpContextFixture.start(CLOCK,
+                "allowed-private-hosts", "127.0.0.1", "max-response-bytes", "20");
+        api.answerWith(request -> Reply.text(400, "no: " + TOKEN + " is wrong"));
+
+        ActionException e = failure(() -> small.post(api.url("/"), "{}", crm()));
+
+        assertThat(e.getMessage()).doesNotContain("tok-7f3a")
+                .contains("answered 400: no: ***");
+    }
+
+    @Test
     void noAnswerWithinTheTimeoutIsRetryable() {
         HttpContextFixture impatient = HttpContextFixture.start(CLOCK,
                 "allowed-private-hosts", "127.0.0.1", "timeout", "PT0.3S");
