@@ -42,6 +42,10 @@ public interface Trigger {
     /**
      * Returns a trigger that fires for every event of a type.
      *
+     * <p>The engine's own events, {@code result.<service>.<action>.<outcome>} (as
+     * {@link #onSuccess} and {@link #onFailure} make) and {@code recipe.failed}, travel on
+     * topics of their own, which the trigger listens on.
+     *
      * @param eventType an event type such as {@code slack.reaction_added}
      * @return the trigger
      */
@@ -50,10 +54,18 @@ public interface Trigger {
         if (eventType.isBlank()) {
             throw new IllegalArgumentException("trigger: event type is blank");
         }
+        String topic = eventType.startsWith("result.")
+                || eventType.equals(RecipeEngine.RECIPE_FAILED_TOPIC)
+                ? eventType : topicFor(eventType);
         return new Trigger() {
             @Override
             public String eventType() {
                 return eventType;
+            }
+
+            @Override
+            public String topic() {
+                return topic;
             }
 
             @Override

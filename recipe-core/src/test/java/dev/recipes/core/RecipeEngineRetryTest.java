@@ -201,6 +201,29 @@ final class RecipeEngineRetryTest {
     }
 
     @Test
+    void aTriggerOnAResultTypeByNameFiresAsOnSuccessDoes() throws Exception {
+        Recipe followUp = Recipe.named("follow-up")
+                .when(Trigger.of("result.flaky.call.succeeded"))
+                .filter(event -> !event.data().at("/params/text").asText().startsWith("then "))
+                .then(ActionStep.of("flaky", "call")
+                        .param("text", Mapping.of(event ->
+                                "then " + event.data().at("/params/text").asText()))
+                        .build())
+                .build();
+        start(QUICK, callOnSaid(), followUp);
+
+        say("e1", "hi");
+
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+        assertThat(flaky.effects).containsExactly("hi", "then hi");
+        assertThat(Trigger.of("result.flaky.call.succeeded").topic())
+                .isEqualTo(Trigger.onSuccess("flaky", "call").topic());
+        assertThat(Trigger.of(RecipeEngine.RECIPE_FAILED_TOPIC).topic())
+                .isEqualTo(RecipeEngine.RECIPE_FAILED_TOPIC);
+        assertThat(Trigger.of("slack.message").topic()).isEqualTo("trigger.slack.message");
+    }
+
+    @Test
     void aRecipeLoopStopsAtTheChainLimitWithAClearError() throws Exception {
         Recipe echo = Recipe.named("echo").when(Trigger.onSuccess("flaky", "call"))
                 .then(ActionStep.of("flaky", "call").pointer("text", "/params/text").build())

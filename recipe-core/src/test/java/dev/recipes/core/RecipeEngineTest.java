@@ -362,7 +362,8 @@ final class RecipeEngineTest {
                         .then(ActionStep.of("notes", "erase").build()).build());
 
         assertThatThrownBy(noService::build).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("recipe 'copy': service 'notes' is not registered");
+                .hasMessageContaining("recipe 'copy': service 'notes' is not registered")
+                .hasMessageContaining("META-INF/services/dev.recipes.core.spi.Service");
         assertThatThrownBy(noAction::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no action 'erase'").hasMessageContaining("[write]");
     }

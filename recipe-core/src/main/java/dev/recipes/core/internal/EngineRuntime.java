@@ -175,7 +175,9 @@ public final class EngineRuntime {
             if (offered == null) {
                 throw new IllegalStateException("recipe '" + recipe.id() + "': service '"
                         + step.service() + "' is not registered; services: "
-                        + services.keySet());
+                        + services.keySet() + " (a service is found when its class is listed "
+                        + "in META-INF/services/" + Service.class.getName() + " on the class "
+                        + "path, or registered with RecipeEngine.Builder.service)");
             }
             if (!offered.containsKey(step.action())) {
                 throw new IllegalStateException("recipe '" + recipe.id() + "': service '"
