@@ -5,6 +5,8 @@ import dev.recipes.core.ActionAttempt;
 import dev.recipes.core.DeadLetter;
 import dev.recipes.core.EngineListener;
 import dev.recipes.core.Event;
+import dev.recipes.core.webhook.WebhookRequest;
+import dev.recipes.core.webhook.WebhookResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,7 @@ final class Activity implements EngineListener {
     private final Map<String, Entry> latest = new HashMap<>();
     private final List<Event> recipeFailures = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<String> refusedWebhooks = new ArrayList<>();
     private int dropped;
 
     Activity(Clock clock) {
@@ -98,10 +101,23 @@ final class Activity implements EngineListener {
         add(recipeFailures, failure);
     }
 
+    /**
+     * Records a webhook the engine answered with other than 2xx, so that a failure shows why no
+     * event came of it.
+     */
+    synchronized void webhookAnswered(WebhookRequest request, WebhookResponse response) {
+        if (response.status() >= 300) {
+            add(refusedWebhooks, request.method() + " " + Compact.cut(request.path(), 80)
+                    + " -> " + response.status() + " "
+                    + Compact.cut(response.bodyText().strip(), Compact.JSON_WIDTH));
+        }
+    }
+
     /** Returns what was seen so far. */
     synchronized Seen snapshot() {
         return new Seen(List.copyOf(events), actions.stream().map(Entry::freeze).toList(),
-                List.copyOf(recipeFailures), List.copyOf(deadLetters), dropped, clock.instant());
+                List.copyOf(recipeFailures), List.copyOf(deadLetters),
+                List.copyOf(refusedWebhooks), dropped, clock.instant());
     }
 
     private Entry open(String recipe, String service, String action, String triggerEventId,

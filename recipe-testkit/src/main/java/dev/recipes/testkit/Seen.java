@@ -12,15 +12,19 @@ import java.util.List;
  * @param actions the action requests, in the order their first attempt started
  * @param recipeFailures the events published on {@code recipe.failed}
  * @param deadLetters the dead letters made, oldest first
+ * @param refusedWebhooks the webhooks sent through the test engine that were answered with
+ *     other than 2xx, each on one line with the start of the answer's body
  * @param dropped how many items were not kept, past {@link Activity#CAPACITY} of a kind
  * @param at the engine's clock reading when the snapshot was taken
  */
 record Seen(List<Event> events, List<RecordedAction> actions, List<Event> recipeFailures,
-        List<DeadLetter> deadLetters, int dropped, Instant at) {
+        List<DeadLetter> deadLetters, List<String> refusedWebhooks, int dropped, Instant at) {
 
     /** Shows everything, a section per kind, for the end of an assertion message. */
     String describe() {
         return "What the test engine saw:\n"
+                + (refusedWebhooks.isEmpty() ? "" : Compact.section("Webhooks not accepted",
+                        refusedWebhooks, line -> line) + "\n")
                 + Compact.section("Events received", events, Seen::event) + "\n"
                 + Compact.section("Actions requested", actions, RecordedAction::toString) + "\n"
                 + Compact.section("Recipe failures", recipeFailures, Seen::recipeFailure) + "\n"

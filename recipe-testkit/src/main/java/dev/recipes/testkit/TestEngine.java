@@ -10,6 +10,7 @@ import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.webhook.WebhookHandler;
+import dev.recipes.core.webhook.WebhookResponse;
 import dev.recipes.testkit.sheets.FakeSheetsServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -380,12 +381,17 @@ public final class TestEngine implements AutoCloseable {
 
     /**
      * Returns a webhook handler that hands each request to the engine, starting it on the
-     * first request; for simulators to send to in-process.
+     * first request; for simulators to send to in-process. A request answered with other than
+     * 2xx is listed, with the answer, in what assertion failures show the engine saw.
      *
      * @return the handler
      */
     public WebhookHandler webhooks() {
-        return request -> running().webhooks().handle(request);
+        return request -> {
+            WebhookResponse response = running().webhooks().handle(request);
+            activity.webhookAnswered(request, response);
+            return response;
+        };
     }
 
     /**

@@ -49,6 +49,28 @@ final class AssertionMessagesTest {
     }
 
     @Test
+    void refusedWebhook_isListedWithItsAnswer() {
+        slack.message("C0SALES", "U0USER1", "invoice #9").stale().send();
+        engine.awaitIdle();
+
+        AssertionFailedError failure = catchThrowableOfType(AssertionFailedError.class,
+                () -> engine.assertThatEvents().hasSize(1));
+
+        assertThat(failure.getMessage())
+                .contains("What the test engine saw:\nWebhooks not accepted (1):\n  1. POST "
+                        + "/hooks/slack -> 401 ")
+                .contains("Events received: none");
+    }
+
+    @Test
+    void acceptedWebhooks_addNoSection() {
+        slack.message("C0SALES", "U0USER1", "lunch?").send();
+        engine.awaitIdle();
+
+        assertThat(engine.describeActivity()).doesNotContain("Webhooks not accepted");
+    }
+
+    @Test
     void wrongRows_showTheRowsTheRequestsAndWhatTheEngineSaw() {
         slack.message("C0SALES", "U0USER1", "invoice #42 paid").send();
         engine.awaitIdle();

@@ -1,6 +1,8 @@
 package dev.recipes.testkit.recording;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,7 +84,13 @@ public record WebhookRecording(Instant recordedAt, String method, String path, S
     /** What a masked header's value is replaced with. */
     public static final String MASK = "****";
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    // Room for the largest body a recording server takes, written as base64.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength(64 << 20)
+                            .build())
+                    .build())
+            .build();
     /** Two-space indents and {@code \n} line ends on every platform, for stable diffs. */
     private static final ObjectWriter WRITER = MAPPER.writer(new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n")));

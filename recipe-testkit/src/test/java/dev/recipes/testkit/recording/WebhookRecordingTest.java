@@ -72,6 +72,16 @@ final class WebhookRecordingTest {
     }
 
     @Test
+    void theLargestBodyARecordingServerTakes_roundTrips() {
+        byte[] body = new byte[RecordingServer.DEFAULT_MAX_BODY_BYTES];
+        new java.util.Random(7).nextBytes(body);
+
+        WebhookRecording read = WebhookRecording.fromJson(recording(body).toJson());
+
+        assertThat(read.body()).isEqualTo(body);
+    }
+
+    @Test
     void emptyBodyAndMissingOptionalFields_areRead() {
         WebhookRecording read = WebhookRecording.fromJson("""
                 {"format": "recipes-webhook-recording/1", "method": "GET", "path": "/x",
