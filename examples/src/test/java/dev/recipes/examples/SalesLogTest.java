@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The recipe tests of docs/testing.md, word for word, so that the guide stays true. */
+/** Recipe tests that wire the engine by hand; the retry one is in docs/testing-recipes.md. */
 final class SalesLogTest {
 
     private static final Secret SIGNING_SECRET = Secret.of("test-signing-secret");
@@ -59,7 +59,7 @@ final class SalesLogTest {
         }
     }
 
-    /** The retry example of docs/testing.md, word for word. */
+    /** The example of "The engine by hand" in docs/testing-recipes.md, word for word. */
     @Test
     void retryWaitsForRetryAfterWithoutSleeping() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00Z"));
