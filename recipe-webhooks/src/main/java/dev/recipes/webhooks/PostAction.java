@@ -97,8 +97,10 @@ final class PostAction implements Action {
                     + (scheme.isEmpty() ? "a relative one" : "'" + scheme + ":'"));
         }
         if (url.getHost() == null) {
-            throw refused("parameter 'url' has no host that can be read (write international "
-                    + "names in punycode)");
+            throw refused("parameter 'url' has no host that can be read: expected "
+                    + "http(s)://host[:port]/path with a host name (international names in "
+                    + "punycode), a dotted IPv4 address or a bracketed IPv6 one, and a port "
+                    + "from 1 to 65535");
         }
         if (url.getPort() == 0 || url.getPort() > 65535) {
             throw refused("parameter 'url' has port " + url.getPort() + ", not one from 1 to "

@@ -41,16 +41,23 @@ final class HttpBadInputTest {
         return e;
     }
 
+    private static final String NO_HOST = "parameter 'url' has no host that can be read: "
+            + "expected http(s)://host[:port]/path with a host name (international names in "
+            + "punycode), a dotted IPv4 address or a bracketed IPv6 one, and a port from 1 to "
+            + "65535";
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
         "ftp://127.0.0.1/x        | parameter 'url' must be an http or https URL, not 'ftp:'",
         "/relative/path           | parameter 'url' must be an http or https URL, not a "
             + "relative one",
         "mailto:ops@example.invalid | parameter 'url' must be an http or https URL, not 'mailto:'",
-        "http:///no-host          | parameter 'url' has no host that can be read (write "
-            + "international names in punycode)",
-        "http://bücher.invalid/   | parameter 'url' has no host that can be read (write "
-            + "international names in punycode)",
+        "http:///no-host          | " + NO_HOST,
+        "http://bücher.invalid/   | " + NO_HOST,
+        "http://127.1/            | " + NO_HOST,
+        "http://0x7f.1/           | " + NO_HOST,
+        "http://127.0.0.1.:80/    | " + NO_HOST,
+        "http://host:p:80/        | " + NO_HOST,
         "http://u:p@127.0.0.1/    | parameter 'url' has user info ('user:password@'); give "
             + "credentials as headers of the connection",
         "http://127.0.0.1/#frag   | parameter 'url' has a fragment ('#...'), which is never sent",

@@ -25,8 +25,10 @@ import java.util.TreeMap;
  * ends up in assertion messages and test logs, masks the values of headers that carry
  * credentials: {@code Authorization} and {@code Proxy-Authorization} (keeping the scheme, such
  * as {@code Bearer ***}), {@code Cookie}, and every header whose name contains {@code auth},
- * {@code token}, {@code secret}, {@code key}, {@code password}, {@code signature} or
- * {@code session}. It shows at most the first 500 characters of the body.
+ * {@code token}, {@code secret}, {@code key}, {@code password}, {@code pwd},
+ * {@code signature}, {@code session}, {@code credential}, {@code bearer} or {@code jwt}.
+ * Other headers are shown as they are: a test that sends a secret under another name masks
+ * it itself. It shows at most the first 500 characters of the body.
  *
  * @param method the HTTP method, such as {@code POST}
  * @param path the raw (still percent-encoded) path, such as {@code /v1/orders}
@@ -43,7 +45,8 @@ public record ReceivedRequest(String method, String path, String query,
     private static final Set<String> AUTHORIZATION = Set.of("authorization",
             "proxy-authorization");
     private static final List<String> SECRET_PARTS = List.of("auth", "token", "secret", "key",
-            "password", "signature", "session", "cookie");
+            "password", "pwd", "signature", "session", "cookie", "credential", "bearer",
+            "jwt");
 
     /** Copies the headers, with lowercase names, and the body. */
     public ReceivedRequest {

@@ -56,7 +56,8 @@ public final class StandardWebhooksRequest extends SimulatedRequest {
      * Returns the message as its sender delivers it again after a failure: the same
      * {@code webhook-id} and body, with {@code webhook-timestamp} set to the clock's current
      * time and {@code webhook-signature} made anew with the same keys (a request sent unsigned
-     * stays unsigned, one tampered with stays tampered with).
+     * stays unsigned, one tampered with stays tampered with, and a signature header set or
+     * left out by hand is kept as it was).
      *
      * @return a new request with the same id and body
      */

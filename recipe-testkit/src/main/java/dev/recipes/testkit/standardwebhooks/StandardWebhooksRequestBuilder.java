@@ -301,8 +301,13 @@ public final class StandardWebhooksRequestBuilder {
         }
         SimulatorSupport.override(headers, extraHeaders);
         omittedHeaders.forEach(headers::remove);
+        // A signature header the test set or left out by hand stays so on redelivery.
+        boolean signatureByHand = extraHeaders.containsKey(StandardWebhooksSignature
+                .SIGNATURE_HEADER) || omittedHeaders.contains(StandardWebhooksSignature
+                .SIGNATURE_HEADER);
         return new StandardWebhooksRequest(simulator, headers, signed,
-                SimulatorSupport.tamper(SUBJECT, tamper, signed), id, used);
+                SimulatorSupport.tamper(SUBJECT, tamper, signed), id,
+                signatureByHand ? null : used);
     }
 
     /**

@@ -250,6 +250,7 @@ final class FakeHttpServerTest {
                 .header("X-Api-Key", "key-value-1")
                 .header("Cookie", "sid=cookie-value")
                 .header("X-Hub-Signature-256", "sha256=signature-value")
+                .header("X-Credential", "credential-value")
                 .header("X-Request-Id", "visible-value")
                 .build(), HttpResponse.BodyHandlers.discarding());
 
@@ -257,9 +258,9 @@ final class FakeHttpServerTest {
 
         assertThat(shown).contains("POST /masked?page=1", "authorization=[Basic ***]",
                 "x-api-key=[***]", "cookie=[***]", "x-hub-signature-256=[***]",
-                "x-request-id=[visible-value]", "body {\"id\":1}");
+                "x-credential=[***]", "x-request-id=[visible-value]", "body {\"id\":1}");
         assertThat(shown).doesNotContain("dXNlcjpwYXNz", "key-value-1", "cookie-value",
-                "signature-value");
+                "signature-value", "credential-value");
     }
 
     @Test

@@ -159,6 +159,19 @@ final class StandardWebhooksSimulatorTest {
     }
 
     @Test
+    void redeliveredRequestWithASignatureSetByHand_keepsItAndStaysRefused() {
+        StandardWebhooksRequest forged = sender.event("invoice.paid", data)
+                .header("webhook-signature", "v1,AAAA").build();
+        StandardWebhooksRequest bare = sender.event("invoice.paid", data)
+                .withoutHeader("webhook-signature").build();
+
+        assertThat(forged.redelivered().header("webhook-signature")).contains("v1,AAAA");
+        assertThat(forged.redelivered().send().status()).isEqualTo(401);
+        assertThat(bare.redelivered().header("webhook-signature")).isEmpty();
+        assertThat(bare.redelivered().send().status()).isEqualTo(401);
+    }
+
+    @Test
     void messageIdAndTimes_canBeSet() {
         StandardWebhooksRequest request = sender.event("invoice.paid", data)
                 .messageId("msg_fixed")
