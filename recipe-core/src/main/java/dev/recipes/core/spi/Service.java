@@ -46,7 +46,8 @@ public interface Service {
     }
 
     /**
-     * Returns the handler for webhooks sent to {@code /hooks/<id>}, if the service takes any.
+     * Returns the handler for webhooks sent to {@code /hooks/<id>} and to longer paths under
+     * it ({@code /hooks/<id>/...}), if the service takes any; the handler sees the full path.
      *
      * @return the handler, or empty
      */
