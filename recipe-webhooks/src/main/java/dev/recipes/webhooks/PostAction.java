@@ -140,7 +140,9 @@ final class PostAction implements Action {
         if (!privateAllowed && !settings.allowedHosts().matchesHost(host)) {
             throw refused("host '" + host + "' is not allowed; config '"
                     + HttpSettings.key(HttpSettings.ALLOWED_HOSTS) + "' allows "
-                    + settings.allowedHosts());
+                    + settings.allowedHosts() + " (a host that resolves to a loopback or "
+                    + "private address is allowed by '"
+                    + HttpSettings.key(HttpSettings.ALLOWED_PRIVATE_HOSTS) + "' instead)");
         }
         if (headers.hosts().isPresent() && !headers.hosts().get().matchesHost(host)) {
             throw refused("host '" + host + "' is not in the connection's setting '"

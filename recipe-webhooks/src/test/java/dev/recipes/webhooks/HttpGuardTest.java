@@ -123,7 +123,8 @@ final class HttpGuardTest {
         ActionException e = refusal(() -> http.post(api.url("/"), "{}", null));
 
         assertThat(e).hasMessage("action 'http/post': host '127.0.0.1' is not allowed; config "
-                + "'http.allowed-hosts' allows (none)");
+                + "'http.allowed-hosts' allows (none) (a host that resolves to a loopback or "
+                + "private address is allowed by 'http.allowed-private-hosts' instead)");
         assertThat(api.requests()).isEmpty();
     }
 

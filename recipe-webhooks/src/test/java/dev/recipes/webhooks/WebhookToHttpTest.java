@@ -145,7 +145,9 @@ final class WebhookToHttpTest {
                 .isEqualTo("PERMANENT_FAILURE");
         assertThat(failed.get(0).data().at("/error/message").asText())
                 .isEqualTo("action 'http/post': host '127.0.0.1' is not allowed; config "
-                        + "'http.allowed-hosts' allows (none)")
+                        + "'http.allowed-hosts' allows (none) (a host that resolves to a "
+                        + "loopback or private address is allowed by "
+                        + "'http.allowed-private-hosts' instead)")
                 .doesNotContain(TOKEN);
     }
 
