@@ -3,7 +3,9 @@ package dev.recipes.webhooks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.Connection;
 import dev.recipes.core.spi.Action;
@@ -233,11 +235,55 @@ final class PostAction implements Action {
             ConnectionHeaders headers) {
         int status = response.statusCode();
         LimitedBody.Bytes body = response.body();
-        String text = headers.mask(new String(body.bytes(), StandardCharsets.UTF_8));
+        String raw = new String(body.bytes(), StandardCharsets.UTF_8);
+        // JSON is masked value by value after parsing, so that an echo written with unicode
+        // escapes is masked too; other text, and JSON cut short, is masked as it stands.
+        JsonNode parsed = body.truncated() ? null : parsedOrNull(raw);
+        JsonNode masked = parsed == null ? null : masked(parsed, headers);
+        String text = masked == null ? headers.mask(unescaped(raw)) : masked.toString();
         if (status / 100 == 2) {
-            return result(status, response, text, body.truncated());
+            return result(status, response, text, masked, body.truncated());
         }
         throw failure(url, response, quote(text, body.truncated()));
+    }
+
+    private static JsonNode masked(JsonNode node, ConnectionHeaders headers) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(headers.mask(node.asText()));
+        }
+        if (node.isObject()) {
+            ObjectNode copy = ((ObjectNode) node).objectNode();
+            node.fields().forEachRemaining(field -> copy.set(headers.mask(field.getKey()),
+                    masked(field.getValue(), headers)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = ((ArrayNode) node).arrayNode();
+            node.forEach(element -> copy.add(masked(element, headers)));
+            return copy;
+        }
+        return node;
+    }
+
+    // Reads JSON's unicode escapes (a backslash, 'u', four hex digits) in text that is not
+    // whole JSON, such as JSON cut short.
+    private static String unescaped(String text) {
+        if (!text.contains("\\u")) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 5 < text.length() && text.charAt(i + 1) == 'u'
+                    && text.substring(i + 2, i + 6).chars().allMatch(h -> Character.digit(h, 16)
+                            >= 0)) {
+                out.append((char) Integer.parseInt(text.substring(i + 2, i + 6), 16));
+                i += 5;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** 408, 429 and 5xx may pass later; redirects and other statuses will not. */
@@ -256,7 +302,7 @@ final class PostAction implements Action {
         return ActionException.permanent(message, null);
     }
 
-    private JsonNode result(int status, HttpResponse<?> response, String text,
+    private JsonNode result(int status, HttpResponse<?> response, String text, JsonNode parsed,
             boolean truncated) {
         ObjectNode result = json.createObjectNode();
         result.put("status", status);
@@ -264,8 +310,8 @@ final class PostAction implements Action {
                 .map(type -> type.toLowerCase(Locale.ROOT).contains("json")).orElse(false);
         if (text.isEmpty()) {
             result.putNull("body");
-        } else if (isJson && !truncated) {
-            result.set("body", parsedOrText(text));
+        } else if (isJson && parsed != null) {
+            result.set("body", parsed);
         } else {
             result.put("body", text);
         }
@@ -273,16 +319,13 @@ final class PostAction implements Action {
         return result;
     }
 
-    private JsonNode parsedOrText(String text) {
+    private JsonNode parsedOrNull(String text) {
         try {
             JsonNode parsed = json.readTree(text);
-            if (parsed != null && !parsed.isMissingNode()) {
-                return parsed;
-            }
+            return parsed == null || parsed.isMissingNode() ? null : parsed;
         } catch (JsonProcessingException e) {
-            // kept as text below
+            return null;
         }
-        return json.getNodeFactory().textNode(text);
     }
 
     private static String quote(String text, boolean truncated) {

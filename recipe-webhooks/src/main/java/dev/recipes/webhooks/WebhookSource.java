@@ -122,8 +122,13 @@ record WebhookSource(String name, List<StandardWebhooksSignature> schemes) {
         for (int i = 0; i < entries.size(); i++) {
             keys.add(publicKey(key, entries.get(i), i));
         }
-        return StandardWebhooksSignature.ofPublicKeys(keys.get(0),
-                keys.subList(1, keys.size()).toArray(PublicKey[]::new));
+        try {
+            return StandardWebhooksSignature.ofPublicKeys(keys.get(0),
+                    keys.subList(1, keys.size()).toArray(PublicKey[]::new));
+        } catch (IllegalArgumentException e) {
+            // Such as a key of small order, under which anyone could sign.
+            throw new RecipeException("config '" + key + "': " + e.getMessage());
+        }
     }
 
     private static PublicKey publicKey(String key, String entry, int index) {

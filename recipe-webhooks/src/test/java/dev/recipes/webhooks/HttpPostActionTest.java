@@ -191,6 +191,22 @@ final class HttpPostActionTest {
     }
 
     @Test
+    void anEchoWrittenWithUnicodeEscapesIsMaskedInErrorsAndInResults() throws Exception {
+        Connection basic = Connection.builder("http", "crm")
+                .secret("header.Authorization", "Basic dXNlcjpodW50ZXIyMjI=")
+                .build();
+        String echo = "{\"auth\":\"Basic dXNlcjpodW50ZXIyMjI\\u003d\"}";
+        api.enqueue(Reply.json(400, echo), Reply.json(200, echo));
+
+        ActionException e = failure(() -> http.post(api.url("/"), "{}", basic));
+        JsonNode result = http.post(api.url("/"), "{}", basic);
+
+        assertThat(e).hasMessageEndingWith("answered 400: {\"auth\":\"***\"}");
+        assertThat(result.path("body").path("auth").asText()).isEqualTo("***");
+        assertThat(result.toString()).doesNotContain("dXNlcjpodW50ZXIyMjI");
+    }
+
+    @Test
     void aQuoteCutShortInTheMiddleOfAValueDoesNotShowItsStart() {
         HttpContextFixture small = HttpContextFixture.start(CLOCK,
                 "allowed-private-hosts", "127.0.0.1", "max-response-bytes", "20");

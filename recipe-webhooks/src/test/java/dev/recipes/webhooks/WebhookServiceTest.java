@@ -353,6 +353,12 @@ final class WebhookServiceTest {
                 "webhook.billing.secrets", " , "))
                 .hasMessage("config 'webhook.billing.secrets': no secret is given");
         assertThatThrownBy(() -> start(SPEC_CLOCK, "webhook.sources", "billing",
+                "webhook.billing.public-keys", "whpk_AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+                .isInstanceOf(RecipeException.class)
+                .hasMessage("config 'webhook.billing.public-keys': standard webhooks signature: "
+                        + "public key at index 0 is a point of small order, under which anyone "
+                        + "could sign; it is not a real sender's key");
+        assertThatThrownBy(() -> start(SPEC_CLOCK, "webhook.sources", "billing",
                 "webhook.billing.public-keys", "whpk_AAAA"))
                 .hasMessage("config 'webhook.billing.public-keys': key at index 0 is not "
                         + "whpk_ followed by the base64 of a 32-byte Ed25519 public key");
