@@ -40,6 +40,9 @@ public final class RecipeEngine implements AutoCloseable {
     /** The topic and event type on which recipe failures are published. */
     public static final String RECIPE_FAILED_TOPIC = "recipe.failed";
 
+    /** The topic and event type on which dead letters are published as they are made. */
+    public static final String DEAD_LETTER_TOPIC = "deadletter";
+
     private final EngineRuntime runtime;
 
     private RecipeEngine(Builder builder) {

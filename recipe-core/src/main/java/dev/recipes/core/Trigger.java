@@ -42,9 +42,10 @@ public interface Trigger {
     /**
      * Returns a trigger that fires for every event of a type.
      *
-     * <p>The engine's own events, {@code result.<service>.<action>.<outcome>} (as
-     * {@link #onSuccess} and {@link #onFailure} make) and {@code recipe.failed}, travel on
-     * topics of their own, which the trigger listens on.
+     * <p>The engine's own events, {@code result.<service>.<action>.succeeded} and
+     * {@code .failed} (as {@link #onSuccess} and {@link #onFailure} make),
+     * {@code recipe.failed} and {@code deadletter}, travel on topics of their own, which the
+     * trigger listens on.
      *
      * @param eventType an event type such as {@code slack.reaction_added}
      * @return the trigger
@@ -54,9 +55,7 @@ public interface Trigger {
         if (eventType.isBlank()) {
             throw new IllegalArgumentException("trigger: event type is blank");
         }
-        String topic = eventType.startsWith("result.")
-                || eventType.equals(RecipeEngine.RECIPE_FAILED_TOPIC)
-                ? eventType : topicFor(eventType);
+        String topic = isEngineEvent(eventType) ? eventType : topicFor(eventType);
         return new Trigger() {
             @Override
             public String eventType() {
@@ -120,6 +119,18 @@ public interface Trigger {
                 return "Trigger[" + type + "]";
             }
         };
+    }
+
+    // The types the engine publishes on topics named after them; a service's own type such as
+    // result.exam.published is not one of them.
+    private static boolean isEngineEvent(String eventType) {
+        if (eventType.equals(RecipeEngine.RECIPE_FAILED_TOPIC)
+                || eventType.equals(RecipeEngine.DEAD_LETTER_TOPIC)) {
+            return true;
+        }
+        return eventType.startsWith("result.") && eventType.chars().filter(c -> c == '.')
+                .count() >= 3 && (eventType.endsWith(".succeeded")
+                        || eventType.endsWith(".failed"));
     }
 
     /**

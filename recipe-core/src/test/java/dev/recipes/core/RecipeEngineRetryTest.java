@@ -220,7 +220,13 @@ final class RecipeEngineRetryTest {
                 .isEqualTo(Trigger.onSuccess("flaky", "call").topic());
         assertThat(Trigger.of(RecipeEngine.RECIPE_FAILED_TOPIC).topic())
                 .isEqualTo(RecipeEngine.RECIPE_FAILED_TOPIC);
+        assertThat(Trigger.of(RecipeEngine.DEAD_LETTER_TOPIC).topic())
+                .isEqualTo(RecipeEngine.DEAD_LETTER_TOPIC);
         assertThat(Trigger.of("slack.message").topic()).isEqualTo("trigger.slack.message");
+        assertThat(Trigger.of("result.exam.published").topic())
+                .as("a service's own type that starts with result.")
+                .isEqualTo("trigger.result.exam.published");
+        assertThat(Trigger.of("result.").topic()).isEqualTo("trigger.result.");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.recipes.core.Event;
 import dev.recipes.core.EventBus;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.IdempotencyStore;
+import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
@@ -35,7 +36,7 @@ final class ActionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ActionRunner.class);
 
     /** The topic on which dead letters are announced. */
-    static final String DEAD_LETTER_TOPIC = "deadletter";
+    static final String DEAD_LETTER_TOPIC = RecipeEngine.DEAD_LETTER_TOPIC;
 
     private static final Duration QUEUE_FULL_PAUSE = Duration.ofMillis(100);
 
