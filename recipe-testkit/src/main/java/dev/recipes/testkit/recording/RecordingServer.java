@@ -45,6 +45,9 @@ public final class RecordingServer implements AutoCloseable {
     /** The default largest body: GitHub's cap on webhook payloads, 25 MB. */
     public static final int DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
 
+    /** The largest body that can be recorded: its file, in base64, must still be readable. */
+    public static final int MAX_BODY_BYTES = 40 * 1024 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(RecordingServer.class);
     private static final String SUBJECT = "recording server";
     private static final int THREADS = 4;
@@ -258,15 +261,16 @@ public final class RecordingServer implements AutoCloseable {
         /**
          * Sets the largest body recorded; {@link #DEFAULT_MAX_BODY_BYTES} by default.
          *
-         * @param maxBodyBytes the limit, positive
+         * @param maxBodyBytes the limit, from 1 to {@link #MAX_BODY_BYTES}
          * @return this builder
-         * @throws IllegalArgumentException if it is not positive
+         * @throws IllegalArgumentException if it is out of that range
          * @throws IllegalStateException if a limit was set already
          */
         public Builder maxBodyBytes(int maxBodyBytes) {
-            if (maxBodyBytes < 1) {
+            if (maxBodyBytes < 1 || maxBodyBytes > MAX_BODY_BYTES) {
                 throw new IllegalArgumentException(SUBJECT + ": max body bytes " + maxBodyBytes
-                        + " must be positive");
+                        + " must be from 1 to " + MAX_BODY_BYTES + ", the most a recording "
+                        + "file can be read back with");
             }
             if (maxSet) {
                 throw new IllegalStateException(SUBJECT + ": max body bytes already set to "

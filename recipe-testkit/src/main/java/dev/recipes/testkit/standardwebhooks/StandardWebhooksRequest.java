@@ -56,8 +56,8 @@ public final class StandardWebhooksRequest extends SimulatedRequest {
      * Returns the message as its sender delivers it again after a failure: the same
      * {@code webhook-id} and body, with {@code webhook-timestamp} set to the clock's current
      * time and {@code webhook-signature} made anew with the same keys (a request sent unsigned
-     * stays unsigned, one tampered with stays tampered with, and a signature header set or
-     * left out by hand is kept as it was).
+     * stays unsigned, one tampered with stays tampered with, and signature and timestamp
+     * headers set or left out by hand are kept as they were).
      *
      * @return a new request with the same id and body
      */
@@ -65,8 +65,8 @@ public final class StandardWebhooksRequest extends SimulatedRequest {
         Map<String, String> again = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         again.putAll(headers());
         long now = simulator.clock().instant().getEpochSecond();
-        again.put(StandardWebhooksSignature.TIMESTAMP_HEADER, Long.toString(now));
         if (signer != null) {
+            again.put(StandardWebhooksSignature.TIMESTAMP_HEADER, Long.toString(now));
             again.put(StandardWebhooksSignature.SIGNATURE_HEADER,
                     signer.sign(messageId, now, signedBody));
         }

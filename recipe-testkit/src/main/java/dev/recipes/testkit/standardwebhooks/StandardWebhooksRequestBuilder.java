@@ -301,13 +301,17 @@ public final class StandardWebhooksRequestBuilder {
         }
         SimulatorSupport.override(headers, extraHeaders);
         omittedHeaders.forEach(headers::remove);
-        // A signature header the test set or left out by hand stays so on redelivery.
-        boolean signatureByHand = extraHeaders.containsKey(StandardWebhooksSignature
-                .SIGNATURE_HEADER) || omittedHeaders.contains(StandardWebhooksSignature
-                .SIGNATURE_HEADER);
+        // A signature or timestamp header the test set or left out by hand stays so on
+        // redelivery: such a request was meant to be refused.
+        boolean signatureByHand = byHand(StandardWebhooksSignature.SIGNATURE_HEADER)
+                || byHand(StandardWebhooksSignature.TIMESTAMP_HEADER);
         return new StandardWebhooksRequest(simulator, headers, signed,
                 SimulatorSupport.tamper(SUBJECT, tamper, signed), id,
                 signatureByHand ? null : used);
+    }
+
+    private boolean byHand(String header) {
+        return extraHeaders.containsKey(header) || omittedHeaders.contains(header);
     }
 
     /**

@@ -177,7 +177,10 @@ final class RecordingServerTest {
         assertThatThrownBy(() -> builder.port(70_000))
                 .hasMessage("recording server: port 70000 is not 0 to 65535");
         assertThatThrownBy(() -> builder.maxBodyBytes(0))
-                .hasMessage("recording server: max body bytes 0 must be positive");
+                .hasMessage("recording server: max body bytes 0 must be from 1 to 41943040, "
+                        + "the most a recording file can be read back with");
+        assertThatThrownBy(() -> builder.maxBodyBytes(RecordingServer.MAX_BODY_BYTES + 1))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.port(0).port(0))
                 .hasMessage("recording server: port already set to 0");
     }

@@ -73,7 +73,7 @@ final class WebhookRecordingTest {
 
     @Test
     void theLargestBodyARecordingServerTakes_roundTrips() {
-        byte[] body = new byte[RecordingServer.DEFAULT_MAX_BODY_BYTES];
+        byte[] body = new byte[RecordingServer.MAX_BODY_BYTES];
         new java.util.Random(7).nextBytes(body);
 
         WebhookRecording read = WebhookRecording.fromJson(recording(body).toJson());

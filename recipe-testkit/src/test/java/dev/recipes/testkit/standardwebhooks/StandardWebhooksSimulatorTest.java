@@ -172,6 +172,19 @@ final class StandardWebhooksSimulatorTest {
     }
 
     @Test
+    void redeliveredRequestWithATimestampSetByHand_keepsItAndStaysRefused() {
+        StandardWebhooksRequest old = sender.event("invoice.paid", data)
+                .header("webhook-timestamp", "1000").build();
+        StandardWebhooksRequest none = sender.event("invoice.paid", data)
+                .withoutHeader("webhook-timestamp").build();
+
+        assertThat(old.redelivered().header("webhook-timestamp")).contains("1000");
+        assertThat(old.redelivered().send().status()).isEqualTo(401);
+        assertThat(none.redelivered().header("webhook-timestamp")).isEmpty();
+        assertThat(none.redelivered().send().status()).isEqualTo(401);
+    }
+
+    @Test
     void messageIdAndTimes_canBeSet() {
         StandardWebhooksRequest request = sender.event("invoice.paid", data)
                 .messageId("msg_fixed")
