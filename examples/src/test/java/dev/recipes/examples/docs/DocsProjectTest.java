@@ -157,6 +157,46 @@ final class DocsProjectTest {
     }
 
     @Test
+    void anAbortedTestFailsTheCheckAndOneThatIgnoresInterruptsStillTimesOut() {
+        String markdown = """
+                <!-- java-file: src/test/java/AbortedTest.java -->
+                ```java
+                import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+                import java.util.concurrent.TimeUnit;
+                import org.junit.jupiter.api.Test;
+                import org.junit.jupiter.api.Timeout;
+
+                class AbortedTest {
+
+                    @Test
+                    void provesNothing() {
+                        assumeTrue(false, "skipped on purpose");
+                    }
+
+                    @Test
+                    @Timeout(value = 300, unit = TimeUnit.MILLISECONDS)
+                    void spins() {
+                        long sum = 0;
+                        while (sum >= 0) {
+                            sum += System.nanoTime() & 1;
+                        }
+                    }
+                }
+                ```
+                """;
+
+        JavaBlockChecker.Report report = check(markdown);
+
+        assertThat(report.failures()).hasSize(2);
+        assertThat(String.join("\n", report.failures()))
+                .contains("test 'AbortedTest > provesNothing()' failed: "
+                        + "org.opentest4j.TestAbortedException")
+                .contains("test 'AbortedTest > spins()' failed: "
+                        + "java.util.concurrent.TimeoutException");
+    }
+
+    @Test
     void aServiceRegisteredInAResourceBlockIsTheOnlyOneTheProjectsTestFindsAndNoOneElseDoes() {
         ClassLoader before = Thread.currentThread().getContextClassLoader();
 
