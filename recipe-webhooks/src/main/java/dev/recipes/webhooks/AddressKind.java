@@ -94,8 +94,14 @@ final class AddressKind {
             // Where a local-use prefix carries the IPv4 address is up to the network.
             return "local-use NAT64 (64:ff9b:1::/48)";
         }
-        if ((b[0] & 0xff) == 0x01 && isZero(b, 1, 8)) {
-            return "discard-only (100::/64)";
+        if ((b[0] & 0xff) == 0x01 && isZero(b, 1, 7) && (b[7] & 0xfe) == 0) {
+            return "discard-only or dummy (100::/64, 100:0:0:1::/64)";
+        }
+        if ((b[0] & 0xff) == 0x3f && (b[1] & 0xff) == 0xff && (b[2] & 0xf0) == 0) {
+            return "documentation (3fff::/20)";
+        }
+        if ((b[0] & 0xff) == 0x5f && b[1] == 0) {
+            return "segment routing (5f00::/16)";
         }
         if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01) {
             int third = b[2] & 0xff;
@@ -109,8 +115,8 @@ final class AddressKind {
             if (third == 0x00 && fourth == 0x02 && isZero(b, 4, 6)) {
                 return "benchmarking (2001:2::/48)";
             }
-            if (third == 0x00 && (fourth & 0xf0) == 0x10) {
-                return "ORCHID (2001:10::/28)";
+            if (third == 0x00 && ((fourth & 0xf0) == 0x10 || (fourth & 0xf0) == 0x20)) {
+                return "ORCHID (2001:10::/28, 2001:20::/28)";
             }
         }
         if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff

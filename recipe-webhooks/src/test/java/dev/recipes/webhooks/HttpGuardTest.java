@@ -76,11 +76,17 @@ final class HttpGuardTest {
             + "| loopback (127.0.0.1 in IPv4-translated (::ffff:0:0/96) form)",
         "http://[64:ff9b:1::a9fe:a9fe]/ | 64:ff9b:1:0:0:0:a9fe:a9fe "
             + "| local-use NAT64 (64:ff9b:1::/48)",
-        "http://[100::1]/           | 100:0:0:0:0:0:0:1 | discard-only (100::/64)",
+        "http://[100::1]/           | 100:0:0:0:0:0:0:1 "
+            + "| discard-only or dummy (100::/64, 100:0:0:1::/64)",
+        "http://[100:0:0:1::1]/     | 100:0:0:1:0:0:0:1 "
+            + "| discard-only or dummy (100::/64, 100:0:0:1::/64)",
+        "http://[3fff::1]/          | 3fff:0:0:0:0:0:0:1 | documentation (3fff::/20)",
+        "http://[5f00::1]/          | 5f00:0:0:0:0:0:0:1 | segment routing (5f00::/16)",
         "http://[2001::a9fe:a9fe]/  | 2001:0:0:0:0:0:a9fe:a9fe | Teredo (2001::/32)",
         "http://[2001:db8::1]/      | 2001:db8:0:0:0:0:0:1 | documentation (2001:db8::/32)",
         "http://[2001:2::1]/        | 2001:2:0:0:0:0:0:1 | benchmarking (2001:2::/48)",
-        "http://[2001:10::1]/       | 2001:10:0:0:0:0:0:1 | ORCHID (2001:10::/28)",
+        "http://[2001:10::1]/       | 2001:10:0:0:0:0:0:1 | ORCHID (2001:10::/28, 2001:20::/28)",
+        "http://[2001:20::1]/       | 2001:20:0:0:0:0:0:1 | ORCHID (2001:10::/28, 2001:20::/28)",
     })
     void privateAndInternalAddressesAreRefusedEvenWhenEveryHostIsAllowed(String url,
             String address, String kind) {
