@@ -42,7 +42,7 @@ public final class SlackToSheetsApp implements AutoCloseable {
 
     /**
      * The app's one recipe: each message a person posts (not edits, deletions or bot
-     * messages, which carry a subtype) becomes a row.
+     * messages, which {@code Slack.message()} leaves out) becomes a row.
      *
      * @param spreadsheetId the spreadsheet
      * @param range the sheet and columns, such as {@code Sheet1!A:D}
@@ -70,7 +70,6 @@ public final class SlackToSheetsApp implements AutoCloseable {
                 .column("/event/text");
         return Recipe.named("slack-to-sheets")
                 .when(Slack.message())
-                .filter(event -> event.data().at("/event/subtype").isMissingNode())
                 .then(keyColumn == null ? row : row.keyColumn(keyColumn))
                 .build();
     }

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles the Events API webhook: verifies the signature on the raw body, then answers the URL
- * challenge or publishes the event once per {@code event_id}. Thread-safe.
+ * Handles Slack's webhook: verifies the signature on the raw body, then hands form-encoded
+ * slash commands and interactions to {@link FormPayloadHandler}, and answers the Events API's
+ * URL challenge or publishes its event once per {@code event_id}. Thread-safe.
  */
 final class EventsApiHandler implements WebhookHandler {
 
@@ -38,11 +39,15 @@ final class EventsApiHandler implements WebhookHandler {
     private final ServiceContext context;
     private final SlackSignature signature;
     private final PublishOnce once;
+    private final FormPayloadHandler forms;
 
     EventsApiHandler(ServiceContext context, SlackSignature signature) {
         this.context = context;
         this.signature = signature;
         this.once = PublishOnce.of(context, "slack webhook", DEDUPE_PREFIX);
+        this.forms = new FormPayloadHandler(context, once,
+                context.config(SlackService.SLASH_COMMAND_ACK_KEY)
+                        .filter(text -> !text.isBlank()).orElse(null));
     }
 
     @Override
@@ -53,15 +58,16 @@ final class EventsApiHandler implements WebhookHandler {
             LOG.warn("Slack webhook refused with 401: {}", e.getMessage());
             return WebhookResponse.text(401, "slack webhook: signature refused");
         }
+        if (FormPayloadHandler.isForm(request)) {
+            return forms.handle(request);
+        }
 
         JsonNode envelope;
         try {
             envelope = context.json().readTree(request.body());
         } catch (IOException e) {
-            // Limitation: slash commands and interactivity (form-encoded bodies) are not
-            // handled yet; they get this 400.
-            return badRequest("body is not JSON" + location(e) + "; this endpoint takes "
-                    + "Events API JSON, not slash commands or interactivity payloads");
+            return badRequest("body is not JSON" + location(e) + "; slash commands and "
+                    + "interactions must be sent as " + FormPayloadHandler.FORM);
         }
         if (envelope == null || !envelope.isObject()) {
             return badRequest("body is not a JSON object");
@@ -152,7 +158,7 @@ final class EventsApiHandler implements WebhookHandler {
         return WebhookResponse.ok();
     }
 
-    private static WebhookResponse badRequest(String reason) {
+    static WebhookResponse badRequest(String reason) {
         LOG.warn("Slack webhook refused with 400: {}", reason);
         return WebhookResponse.text(400, "slack webhook: " + reason)
                 .withHeader(NO_RETRY_HEADER, "1");
@@ -200,7 +206,7 @@ final class EventsApiHandler implements WebhookHandler {
                 : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
-    private static String abbreviate(String value) {
+    static String abbreviate(String value) {
         return value.length() <= 64 ? value : value.substring(0, 64) + "...";
     }
 }

@@ -3,6 +3,8 @@ package dev.recipes.slack;
 import dev.recipes.core.RecipeException;
 import dev.recipes.core.Secret;
 import dev.recipes.core.signature.SlackSignature;
+import dev.recipes.core.spi.Action;
+import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.spi.ServiceContext;
 import dev.recipes.core.webhook.WebhookHandler;
@@ -18,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Slack service: takes Slack's Events API webhooks at {@code POST /hooks/slack} and
- * publishes each event for recipes to react to.
+ * The Slack service: takes Slack's Events API webhooks, slash commands and interactions at
+ * {@code POST /hooks/slack} and publishes each event for recipes to react to.
  *
  * <p>Every request's {@code v0} signature is checked on the raw body, with the engine's clock
  * and a five-minute replay window either way, before anything else; a request that fails gets
@@ -35,6 +37,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code app_rate_limited} is logged at WARN and published as
  *       {@code slack.app_rate_limited}, once per team and minute;</li>
  *   <li>other types are logged at WARN and answered 200;</li>
+ *   <li>a form-encoded body ({@code application/x-www-form-urlencoded}) is a slash command,
+ *       published as {@code slack.slash_command} with its form fields as data, or an
+ *       interaction (one field {@code payload} holding JSON), published as
+ *       {@code slack.<payload type>} such as {@code slack.block_actions}, with the payload as
+ *       data. Both are answered 200 at once and published once per {@code trigger_id}; the
+ *       legacy verification {@code token} is left out of the data;</li>
  *   <li>a body that is not a JSON object, or lacks a field its type needs, gets 400 with
  *       {@code X-Slack-No-Retry: 1}, since sending it again cannot help.</li>
  * </ul>
@@ -66,12 +74,42 @@ public final class SlackService implements Service {
      */
     public static final String PREVIOUS_SIGNING_SECRET_KEY = "previous-signing-secret";
 
+    /**
+     * The key of an optional short text the service answers slash commands with, given to the
+     * engine as {@code slack.slash-command-ack}; Slack shows it to the user who ran the
+     * command, only to them. Without it the answer is an empty 200, which shows nothing.
+     */
+    public static final String SLASH_COMMAND_ACK_KEY = "slash-command-ack";
+
+    /**
+     * The key of the Web API's base URL, {@code slack.api-url}; {@code https://slack.com/api}
+     * by default.
+     */
+    public static final String API_URL_KEY = "api-url";
+
+    /**
+     * The key of the longest time one Web API or {@code response_url} request may take,
+     * {@code slack.request-timeout}, as an ISO-8601 duration or in seconds; 10 seconds by
+     * default.
+     */
+    public static final String REQUEST_TIMEOUT_KEY = "request-timeout";
+
+    /**
+     * The key of extra URL prefixes the {@code respond} action may post to besides
+     * {@code https://hooks.slack.com/}, {@code slack.response-url-prefixes}: comma-separated,
+     * each ending its path with '/'. Meant for test fakes on loopback; never list a prefix
+     * that an outsider controls.
+     */
+    public static final String RESPONSE_URL_PREFIXES_KEY = "response-url-prefixes";
+
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
     private final Secret signingSecret;
     private final WebhookHandler webhook = this::handle;
     private volatile EventsApiHandler events;
+    private volatile SlackWebApi webApi;
+    private final List<Action> actions = SlackActions.all(this::webApi);
 
     /**
      * Creates a service that reads its signing secret from the engine configuration key
@@ -108,21 +146,25 @@ public final class SlackService implements Service {
     }
 
     /**
-     * Returns the keys the service reads, {@value #SIGNING_SECRET_KEY} and
-     * {@value #PREVIOUS_SIGNING_SECRET_KEY}.
+     * Returns the keys the service reads, {@value #SIGNING_SECRET_KEY},
+     * {@value #PREVIOUS_SIGNING_SECRET_KEY}, {@value #SLASH_COMMAND_ACK_KEY}, and for the
+     * actions {@value #API_URL_KEY}, {@value #REQUEST_TIMEOUT_KEY} and
+     * {@value #RESPONSE_URL_PREFIXES_KEY}.
      *
      * @return the keys
      */
     @Override
     public Set<String> configKeys() {
-        return Set.of(SIGNING_SECRET_KEY, PREVIOUS_SIGNING_SECRET_KEY);
+        return Set.of(SIGNING_SECRET_KEY, PREVIOUS_SIGNING_SECRET_KEY, SLASH_COMMAND_ACK_KEY,
+                API_URL_KEY, REQUEST_TIMEOUT_KEY, RESPONSE_URL_PREFIXES_KEY);
     }
 
     /**
      * Starts taking webhooks, verified with the signing secret and the engine's clock.
      *
      * @param context the service's dependencies and configuration
-     * @throws RecipeException if no signing secret was given by hand or configured
+     * @throws RecipeException if no signing secret was given by hand or configured, or a
+     *     Web API setting is not valid
      * @throws IllegalStateException if the service was started before
      */
     @Override
@@ -141,7 +183,29 @@ public final class SlackService implements Service {
         SlackSignature signature = SlackSignature.of(secrets)
                 .withClock(context.clock())
                 .withWindow(REPLAY_WINDOW);
+        webApi = SlackWebApi.from(context);
         events = new EventsApiHandler(context, signature);
+    }
+
+    /**
+     * Returns the actions: {@code post-message}, {@code update-message}, {@code add-reaction}
+     * and {@code respond}, described in docs/slack.md and built for recipes with
+     * {@link Slack#postMessage(String)}.
+     *
+     * @return the actions
+     */
+    @Override
+    public List<Action> actions() {
+        return actions;
+    }
+
+    private SlackWebApi webApi() {
+        SlackWebApi started = webApi;
+        if (started == null) {
+            throw ActionException.permanent("service '" + ID + "': not started; run actions "
+                    + "through a started RecipeEngine", null);
+        }
+        return started;
     }
 
     private Secret signingSecret(ServiceContext context) {

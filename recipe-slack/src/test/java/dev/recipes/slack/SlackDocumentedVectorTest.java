@@ -4,16 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.recipes.core.Event;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.Secret;
+import dev.recipes.core.Trigger;
 import dev.recipes.core.signature.SignatureException;
 import dev.recipes.core.signature.SlackSignature;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Slack's published signing example (PROVIDERS.md, vector S1), directly and through the engine. */
@@ -59,14 +64,27 @@ final class SlackDocumentedVectorTest {
     }
 
     @Test
-    void serviceAcceptsTheDocumentedSignatureThenRefusesTheFormBody() {
+    void serviceAcceptsTheDocumentedSlashCommand() throws InterruptedException {
         try (RecipeEngine engine = engine(DOCS_CLOCK)) {
+            List<Event> published = new CopyOnWriteArrayList<>();
+            engine.bus().subscribe(Trigger.topicFor("slack.slash_command"), "test",
+                    published::add);
             engine.start();
 
             WebhookResponse response = engine.webhooks().handle(documentedRequest());
 
-            assertThat(response.status()).isEqualTo(400);
-            assertThat(response.bodyText()).contains("not JSON");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(published).singleElement().satisfies(event -> {
+                assertThat(event.data().path("command").asText()).isEqualTo("/webhook-collect");
+                assertThat(event.data().path("response_url").asText()).isEqualTo(
+                        "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/"
+                                + "96rGlfmibIGlgcZRskXaIFfN");
+                assertThat(event.data().has("token")).isFalse();
+                assertThat(event.subject()).isEqualTo("G8PSS9T3V");
+                assertThat(Slack.slashCommand("/webhook-collect").inTeam("T1DC2JH3J")
+                        .matches(event)).isTrue();
+            });
         }
     }
 

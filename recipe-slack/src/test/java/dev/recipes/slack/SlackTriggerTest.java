@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The selectors of Slack triggers, on events shaped like the service publishes them. */
@@ -72,9 +73,18 @@ final class SlackTriggerTest {
         Event reaction = event("slack.reaction_added", "reaction-added.json");
 
         assertThat(Slack.event("reaction_added").matches(reaction)).isTrue();
-        assertThat(Slack.event("reaction_added").inChannel("C0CHAN001").matches(reaction))
-                .isFalse();
         assertThat(Slack.event("reaction_added").containing("x").matches(reaction)).isFalse();
+        assertThat(Slack.event("reaction_added").matching(Pattern.compile(".*"))
+                .matches(reaction)).isFalse();
+    }
+
+    @Test
+    void aReactionIsInTheChannelOfTheMessageReactedTo() {
+        Event reaction = event("slack.reaction_added", "reaction-added.json");
+
+        assertThat(Slack.event("reaction_added").inChannel("C0CHAN001").matches(reaction))
+                .isTrue();
+        assertThat(Slack.reactionAdded().inChannel("C0OTHER01").matches(reaction)).isFalse();
     }
 
     @Test
@@ -128,7 +138,8 @@ final class SlackTriggerTest {
         assertThat(trigger).isNotEqualTo(Slack.message().inChannel("C0SALES"));
         assertThat(trigger).hasToString(
                 "Slack.message().inChannel(\"C0SALES\").containing(\"order\")");
-        assertThat(Slack.event("app_mention")).hasToString("Slack.event(\"app_mention\")");
+        assertThat(Slack.event("app_mention")).hasToString("Slack.appMention()");
+        assertThat(Slack.event("pin_added")).hasToString("Slack.event(\"pin_added\")");
     }
 
     private Event event(String type, String resource) {

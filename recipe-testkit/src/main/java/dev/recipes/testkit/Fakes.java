@@ -1,8 +1,10 @@
 package dev.recipes.testkit;
 
+import dev.recipes.core.Connection;
 import dev.recipes.core.Secret;
 import dev.recipes.testkit.http.FakeHttpServer;
 import dev.recipes.testkit.sheets.FakeSheetsServer;
+import dev.recipes.testkit.slack.FakeSlackApi;
 import dev.recipes.testkit.slack.SlackSimulator;
 import dev.recipes.testkit.standardwebhooks.StandardWebhooksSimulator;
 import java.security.SecureRandom;
@@ -32,7 +34,8 @@ final class Fakes {
 
     /** Returns a new factory of each built-in fake. */
     static List<FakeFactory<?>> builtIn() {
-        return List.of(new SheetsFactory(), new SlackFactory(), new StandardWebhooksFactory(),
+        return List.of(new SheetsFactory(), new SlackFactory(), new SlackApiFactory(),
+                new StandardWebhooksFactory(),
                 FakeFactory.of(FakeHttpServer.class, engine -> FakeHttpServer.start()));
     }
 
@@ -80,6 +83,35 @@ final class Fakes {
             Secret secret = Secret.of("test-signing-secret-" + HexFormat.of().formatHex(random));
             engine.config(SLACK_SIGNING_SECRET, secret.reveal());
             return SlackSimulator.of(secret, engine.clock()).withTarget(engine.webhooks());
+        }
+    }
+
+    /**
+     * A fake Slack Web API on the engine's clock that the Slack service's actions call, with
+     * its {@code response_url}s allowed, acting as connection {@code slack}/{@code default}
+     * whose bot token is registered with it.
+     */
+    private static final class SlackApiFactory implements FakeFactory<FakeSlackApi> {
+
+        @Override
+        public Class<FakeSlackApi> type() {
+            return FakeSlackApi.class;
+        }
+
+        @Override
+        public FakeSlackApi start(TestEngine engine) {
+            FakeSlackApi api = FakeSlackApi.start(engine.clock());
+            try {
+                engine.config("slack.api-url", api.apiUrl());
+                engine.config("slack.response-url-prefixes", api.responseUrlPrefix());
+                engine.connection(Connection.builder("slack", "default")
+                        .secret("bot-token", api.newBotToken())
+                        .build());
+                return api;
+            } catch (RuntimeException e) {
+                api.close();
+                throw e;
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import dev.recipes.core.webhook.WebhookResponse;
 import dev.recipes.testkit.internal.HeaderChecks;
 import dev.recipes.testkit.internal.SimulatorSupport;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +55,9 @@ public final class SlackRequestBuilder {
     private static final int EVENT_ID_LENGTH = 10;
     private static final String SUBJECT = "slack request";
 
-    private enum Kind { MESSAGE, EVENT, URL_VERIFICATION, RAW }
+    private static final String FORM = "application/x-www-form-urlencoded";
+
+    private enum Kind { MESSAGE, EVENT, URL_VERIFICATION, RAW, SLASH_COMMAND, INTERACTION }
 
     private final SlackSimulator simulator;
     private final Kind kind;
@@ -96,6 +100,18 @@ public final class SlackRequestBuilder {
         return new SlackRequestBuilder(simulator, Kind.MESSAGE, event, null, JSON, null);
     }
 
+    static SlackRequestBuilder botMessage(SlackSimulator simulator, String channel,
+            String botId, String text) {
+        ObjectNode event = JsonNodeFactory.instance.objectNode()
+                .put("type", "message")
+                .put("subtype", "bot_message")
+                .put("channel", channel)
+                .put("channel_type", channelType(channel))
+                .put("bot_id", botId)
+                .put("text", text);
+        return new SlackRequestBuilder(simulator, Kind.MESSAGE, event, null, JSON, null);
+    }
+
     static SlackRequestBuilder event(SlackSimulator simulator, String type, ObjectNode inner) {
         String declared = inner.path("type").asText(type);
         if (!declared.equals(type)) {
@@ -105,6 +121,14 @@ public final class SlackRequestBuilder {
         ObjectNode event = JsonNodeFactory.instance.objectNode().put("type", type);
         event.setAll(inner.deepCopy());
         return new SlackRequestBuilder(simulator, Kind.EVENT, event, null, JSON, null);
+    }
+
+    static SlackRequestBuilder slashCommand(SlackSimulator simulator, ObjectNode fields) {
+        return new SlackRequestBuilder(simulator, Kind.SLASH_COMMAND, fields, null, FORM, null);
+    }
+
+    static SlackRequestBuilder interaction(SlackSimulator simulator, ObjectNode payload) {
+        return new SlackRequestBuilder(simulator, Kind.INTERACTION, payload, null, FORM, null);
     }
 
     static SlackRequestBuilder urlVerification(SlackSimulator simulator, String challenge) {
@@ -225,7 +249,9 @@ public final class SlackRequestBuilder {
     /**
      * Changes the JSON payload before it is signed; edits run in the order given.
      *
-     * @param edit changes the whole payload, such as the {@code event_callback} envelope
+     * @param edit changes the whole payload, such as the {@code event_callback} envelope, the
+     *     JSON of an interaction, or the fields of a slash command (one text field each, sent
+     *     form-encoded in their order)
      * @return this builder
      * @throws IllegalStateException if the body was given as raw bytes
      */
@@ -314,6 +340,10 @@ public final class SlackRequestBuilder {
                     .put("challenge", challenge)
                     .put("type", "url_verification")));
             case RAW -> rawBody.clone();
+            case SLASH_COMMAND -> formEncoded(edited(innerEvent.deepCopy()));
+            case INTERACTION -> ("payload=" + URLEncoder.encode(new String(
+                    toBytes(edited(innerEvent.deepCopy())), StandardCharsets.UTF_8),
+                    StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
         };
         long timestamp = (requestTimestamp != null ? requestTimestamp : now).getEpochSecond();
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -414,6 +444,15 @@ public final class SlackRequestBuilder {
         return payload;
     }
 
+    // Fields in their order, each URL-encoded as Slack sends them.
+    private static byte[] formEncoded(ObjectNode fields) {
+        StringBuilder form = new StringBuilder();
+        fields.fields().forEachRemaining(field -> form.append(form.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8)).append('=')
+                .append(URLEncoder.encode(field.getValue().asText(), StandardCharsets.UTF_8)));
+        return form.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static byte[] toBytes(ObjectNode payload) {
         return SimulatorSupport.toBytes(SUBJECT, payload);
     }
@@ -443,7 +482,12 @@ public final class SlackRequestBuilder {
     }
 
     private String describe() {
-        return kind == Kind.URL_VERIFICATION ? "url_verification" : "a raw body";
+        return switch (kind) {
+            case URL_VERIFICATION -> "url_verification";
+            case SLASH_COMMAND -> "a slash command";
+            case INTERACTION -> "an interaction";
+            default -> "a raw body";
+        };
     }
 
     private static String requireText(String value, String what) {

@@ -1,5 +1,6 @@
 package dev.recipes.testkit.slack;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Secret;
 import dev.recipes.core.webhook.WebhookHandler;
@@ -8,11 +9,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Plays Slack in tests: builds Events API requests shaped and signed as Slack sends them, and
- * delivers them to a webhook handler in-process or to a server over HTTP.
+ * Plays Slack in tests: builds Events API requests, slash commands and interactions shaped and
+ * signed as Slack sends them, and delivers them to a webhook handler in-process or to a server
+ * over HTTP.
  *
  * <pre>{@code
  * SlackSimulator slack = SlackSimulator.of(Secret.of("test-signing-secret"))
@@ -40,6 +43,12 @@ public final class SlackSimulator {
 
     /** The app's bot user id used unless another is set. */
     public static final String DEFAULT_BOT_USER_ID = "U0BOT0001";
+
+    /** The channel slash commands and interactions come from unless edited. */
+    public static final String DEFAULT_CHANNEL_ID = "C0CHAN001";
+
+    /** The user who runs slash commands and interactions unless edited. */
+    public static final String DEFAULT_USER_ID = "U0USER001";
 
     private static final String SUBJECT = "slack simulator";
 
@@ -177,6 +186,231 @@ public final class SlackSimulator {
     public SlackRequestBuilder message(String channel, String user, String text) {
         return SlackRequestBuilder.message(this, requireText(channel, "channel"),
                 requireText(user, "user"), Objects.requireNonNull(text, "text"));
+    }
+
+    /**
+     * Starts a {@code message} event posted by a bot or app: subtype {@code bot_message} with a
+     * {@code bot_id} and no {@code user}.
+     *
+     * @param channel the channel id
+     * @param botId the bot's id, such as {@code B0BOT0001}
+     * @param text the message text
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder botMessage(String channel, String botId, String text) {
+        return SlackRequestBuilder.botMessage(this, requireText(channel, "channel"),
+                requireText(botId, "bot id"), Objects.requireNonNull(text, "text"));
+    }
+
+    /**
+     * Starts a reply in a thread: a {@code message} event whose {@code thread_ts} is the parent
+     * message's {@code ts}.
+     *
+     * @param channel the channel id
+     * @param user the id of the user who replied
+     * @param threadTs the {@code ts} of the thread's parent message
+     * @param text the reply's text
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder threadReply(String channel, String user, String threadTs,
+            String text) {
+        String parent = requireText(threadTs, "thread ts");
+        return message(channel, user, text).editEvent(event -> event.put("thread_ts", parent));
+    }
+
+    /**
+     * Starts an edit: a {@code message} event with subtype {@code message_changed}, the new
+     * version at {@code message} and the old one at {@code previous_message}.
+     *
+     * @param channel the channel id
+     * @param user the id of the user who posted and edited the message
+     * @param ts the {@code ts} of the edited message
+     * @param previousText the text before the edit
+     * @param newText the text after the edit
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder messageEdit(String channel, String user, String ts,
+            String previousText, String newText) {
+        ObjectNode event = messageEvent(channel, "message_changed");
+        event.putObject("message").put("type", "message").put("user", requireText(user, "user"))
+                .put("text", Objects.requireNonNull(newText, "newText"))
+                .put("ts", requireText(ts, "ts"))
+                .putObject("edited").put("user", user).put("ts", ts);
+        event.putObject("previous_message").put("type", "message").put("user", user)
+                .put("text", Objects.requireNonNull(previousText, "previousText")).put("ts", ts);
+        return SlackRequestBuilder.event(this, "message", event);
+    }
+
+    /**
+     * Starts a deletion: a {@code message} event with subtype {@code message_deleted}, the
+     * deleted message at {@code previous_message}.
+     *
+     * @param channel the channel id
+     * @param user the id of the user who had posted the message
+     * @param ts the {@code ts} of the deleted message
+     * @param previousText the deleted message's text
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder messageDeletion(String channel, String user, String ts,
+            String previousText) {
+        ObjectNode event = messageEvent(channel, "message_deleted")
+                .put("deleted_ts", requireText(ts, "ts"));
+        event.putObject("previous_message").put("type", "message")
+                .put("user", requireText(user, "user"))
+                .put("text", Objects.requireNonNull(previousText, "previousText")).put("ts", ts);
+        return SlackRequestBuilder.event(this, "message", event);
+    }
+
+    /**
+     * Starts a slash command as Slack posts it: form-encoded fields {@code token},
+     * {@code team_id}, {@code team_domain}, {@code channel_id}, {@code channel_name},
+     * {@code user_id}, {@code user_name}, {@code command}, {@code text}, {@code api_app_id},
+     * {@code is_enterprise_install}, {@code response_url} and a fresh {@code trigger_id}. The
+     * channel is {@value #DEFAULT_CHANNEL_ID} and the user {@value #DEFAULT_USER_ID};
+     * {@link SlackRequestBuilder#editPayload} changes any field.
+     *
+     * @param command the command with its slash, such as {@code /deploy}
+     * @param text what the user typed after the command; may be empty
+     * @return a builder for the request
+     * @throws IllegalArgumentException if the command does not start with {@code /}
+     */
+    public SlackRequestBuilder slashCommand(String command, String text) {
+        if (!requireText(command, "command").startsWith("/")) {
+            throw new IllegalArgumentException(SUBJECT + ": command '" + command
+                    + "' does not start with '/'");
+        }
+        long n = nextSequence();
+        ObjectNode fields = JsonNodeFactory.instance.objectNode()
+                .put("token", "legacy")
+                .put("team_id", teamId)
+                .put("team_domain", "test")
+                .put("channel_id", DEFAULT_CHANNEL_ID)
+                .put("channel_name", "general")
+                .put("user_id", DEFAULT_USER_ID)
+                .put("user_name", "tester")
+                .put("command", command)
+                .put("text", Objects.requireNonNull(text, "text"))
+                .put("api_app_id", apiAppId)
+                .put("is_enterprise_install", "false")
+                .put("response_url", "https://hooks.slack.com/commands/" + teamId + "/" + n
+                        + "/test")
+                .put("trigger_id", triggerId(n));
+        return SlackRequestBuilder.slashCommand(this, fields);
+    }
+
+    /**
+     * Starts a {@code block_actions} interaction: a click on a button with an
+     * {@code action_id}, in a message in channel {@value #DEFAULT_CHANNEL_ID}, by user
+     * {@value #DEFAULT_USER_ID}; sent form-encoded as one {@code payload} field.
+     *
+     * @param actionId the element's {@code action_id}
+     * @param value the button's {@code value}
+     * @return a builder for the request; {@link SlackRequestBuilder#editPayload} changes the
+     *     JSON
+     */
+    public SlackRequestBuilder blockAction(String actionId, String value) {
+        long n = nextSequence();
+        ObjectNode payload = interaction("block_actions", n);
+        payload.putObject("container").put("type", "message")
+                .put("channel_id", DEFAULT_CHANNEL_ID);
+        payload.putObject("channel").put("id", DEFAULT_CHANNEL_ID).put("name", "general");
+        payload.put("response_url", "https://hooks.slack.com/actions/" + teamId + "/" + n
+                + "/test");
+        payload.putArray("actions").addObject()
+                .put("type", "button")
+                .put("action_id", requireText(actionId, "action id"))
+                .put("block_id", "block-" + n)
+                .put("value", Objects.requireNonNull(value, "value"))
+                .put("action_ts", clock.instant().getEpochSecond() + ".000" + n % 1000);
+        return SlackRequestBuilder.interaction(this, payload);
+    }
+
+    /**
+     * Starts a {@code view_submission} interaction: a modal with a {@code callback_id}
+     * submitted by user {@value #DEFAULT_USER_ID}.
+     *
+     * @param callbackId the view's {@code callback_id}
+     * @param values the input values, as Slack nests them at {@code view.state.values}
+     *     ({@code {"block_id": {"action_id": {"type": ..., "value": ...}}}}); copied
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder viewSubmission(String callbackId, ObjectNode values) {
+        long n = nextSequence();
+        ObjectNode payload = interaction("view_submission", n);
+        ObjectNode view = payload.putObject("view").put("id", "V0TEST" + n).put("type", "modal")
+                .put("callback_id", requireText(callbackId, "callback id"))
+                .put("team_id", teamId).put("app_id", apiAppId);
+        view.putObject("state").set("values", Objects.requireNonNull(values, "values")
+                .deepCopy());
+        return SlackRequestBuilder.interaction(this, payload);
+    }
+
+    /**
+     * Starts a global {@code shortcut} interaction with a {@code callback_id}, run by user
+     * {@value #DEFAULT_USER_ID}.
+     *
+     * @param callbackId the shortcut's {@code callback_id}
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder shortcut(String callbackId) {
+        long n = nextSequence();
+        ObjectNode payload = interaction("shortcut", n)
+                .put("callback_id", requireText(callbackId, "callback id"))
+                .put("action_ts", clock.instant().getEpochSecond() + ".000" + n % 1000);
+        return SlackRequestBuilder.interaction(this, payload);
+    }
+
+    /**
+     * Starts a message shortcut ({@code message_action}) with a {@code callback_id}, run by
+     * user {@value #DEFAULT_USER_ID} on a message in channel {@value #DEFAULT_CHANNEL_ID}.
+     *
+     * @param callbackId the shortcut's {@code callback_id}
+     * @param messageTs the {@code ts} of the message
+     * @param messageText the message's text
+     * @return a builder for the request
+     */
+    public SlackRequestBuilder messageShortcut(String callbackId, String messageTs,
+            String messageText) {
+        long n = nextSequence();
+        ObjectNode payload = interaction("message_action", n)
+                .put("callback_id", requireText(callbackId, "callback id"))
+                .put("message_ts", requireText(messageTs, "message ts"))
+                .put("response_url", "https://hooks.slack.com/app/" + teamId + "/" + n
+                        + "/test");
+        payload.putObject("channel").put("id", DEFAULT_CHANNEL_ID).put("name", "general");
+        payload.putObject("message").put("type", "message").put("user", DEFAULT_USER_ID)
+                .put("ts", messageTs)
+                .put("text", Objects.requireNonNull(messageText, "messageText"));
+        return SlackRequestBuilder.interaction(this, payload);
+    }
+
+    private ObjectNode interaction(String type, long n) {
+        ObjectNode payload = JsonNodeFactory.instance.objectNode()
+                .put("type", type)
+                .put("token", "legacy")
+                .put("api_app_id", apiAppId)
+                .put("trigger_id", triggerId(n))
+                .put("is_enterprise_install", false);
+        payload.putObject("team").put("id", teamId).put("domain", "test");
+        payload.putObject("user").put("id", DEFAULT_USER_ID).put("username", "tester")
+                .put("team_id", teamId);
+        return payload;
+    }
+
+    private ObjectNode messageEvent(String channel, String subtype) {
+        String id = requireText(channel, "channel");
+        return JsonNodeFactory.instance.objectNode()
+                .put("type", "message")
+                .put("subtype", subtype)
+                .put("hidden", true)
+                .put("channel", id)
+                .put("channel_type", id.startsWith("D") ? "im"
+                        : id.startsWith("G") ? "group" : "channel");
+    }
+
+    private String triggerId(long n) {
+        return clock.instant().getEpochSecond() + "." + n + "."
+                + UUID.randomUUID().toString().replace("-", "");
     }
 
     /**

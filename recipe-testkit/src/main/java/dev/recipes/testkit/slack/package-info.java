@@ -1,5 +1,6 @@
 /**
- * A Slack simulator for tests: builds Events API requests signed as Slack signs them and delivers
- * them in-process or over HTTP.
+ * Slack for tests: a simulator that builds Events API requests, slash commands and
+ * interactions signed as Slack signs them and delivers them in-process or over HTTP, and a fake
+ * Slack Web API that actions call.
  */
 package dev.recipes.testkit.slack;
