@@ -73,7 +73,8 @@ final class Ed25519WeakKeyTest {
     @Test
     void aWeakKeyAmongGoodOnesIsNamedByIndex() throws GeneralSecurityException {
         PublicKey good = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
-        PublicKey identity = key("0100000000000000000000000000000000000000000000000000000000000000");
+        PublicKey identity = key(
+                "0100000000000000000000000000000000000000000000000000000000000000");
 
         assertThatThrownBy(() -> StandardWebhooksSignature.ofPublicKeys(good, identity))
                 .hasMessageContaining("public key at index 1 is a point of small order");

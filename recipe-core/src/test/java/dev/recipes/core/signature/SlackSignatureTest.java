@@ -129,6 +129,7 @@ final class SlackSignatureTest {
     void toStringShowsNoSecret() {
         String shown = SlackSignature.of(DOCS_SECRET, Secret.of("older")).toString();
 
-        assertThat(shown).contains("2 secret(s)").doesNotContain("8f742231").doesNotContain("older");
+        assertThat(shown).contains("2 secret(s)").doesNotContain("8f742231")
+                .doesNotContain("older");
     }
 }
