@@ -26,8 +26,13 @@ public final class SlackText {
     }
 
     /**
-     * Escapes {@code &} as {@code &amp;}, {@code <} as {@code &lt;} and {@code >} as
+     * Escapes {@code <} as {@code &lt;}, {@code >} as {@code &gt;} and {@code &} as
+     * {@code &amp;}, except an {@code &} that already starts {@code &amp;}, {@code &lt;} or
      * {@code &gt;}.
+     *
+     * <p>Slack sends message text already escaped, and a mention the user made as
+     * {@code <@U…>} or {@code <!channel>}: such text, relayed, keeps its escapes (they are not
+     * escaped twice) and its mentions and links become plain text that notifies no one.
      *
      * @param text any text
      * @return the escaped text
@@ -38,13 +43,18 @@ public final class SlackText {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
-                case '&' -> out.append("&amp;");
+                case '&' -> out.append(startsEntity(text, i) ? "&" : "&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 default -> out.append(c);
             }
         }
         return out.toString();
+    }
+
+    private static boolean startsEntity(String text, int at) {
+        return text.startsWith("&amp;", at) || text.startsWith("&lt;", at)
+                || text.startsWith("&gt;", at);
     }
 
     /**

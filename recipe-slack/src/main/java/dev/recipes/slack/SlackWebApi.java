@@ -158,6 +158,13 @@ final class SlackWebApi {
      */
     JsonNode call(String method, Secret token, ObjectNode body, String subject,
             String doneCode) {
+        // A token with a line break (read from a file with its newline) would make the HTTP
+        // client throw with the header, token and all, in its message.
+        if (token.reveal().chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            throw ActionException.permanent(subject + ": the connection's secret 'bot-token' "
+                    + "holds a space, line break or other control character; store the token "
+                    + "alone", null);
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/" + method))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + token.reveal())

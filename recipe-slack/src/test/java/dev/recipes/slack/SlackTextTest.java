@@ -28,8 +28,18 @@ final class SlackTextTest {
     }
 
     @Test
-    void escape_escapesAnAlreadyEscapedEntityAgain() {
-        assertThat(SlackText.escape("&lt;!here&gt;")).isEqualTo("&amp;lt;!here&amp;gt;");
+    void escape_keepsTheEscapesSlackSentAndNeutralisesItsMentions() {
+        // As Slack delivers "Q&A: 1 < 2 @channel ask @boss" typed by a user.
+        String delivered = "Q&amp;A: 1 &lt; 2 <!channel> ask <@U0BOSS>";
+
+        assertThat(SlackText.escape(delivered))
+                .isEqualTo("Q&amp;A: 1 &lt; 2 &lt;!channel&gt; ask &lt;@U0BOSS&gt;");
+    }
+
+    @Test
+    void escape_escapesAnAmpersandThatStartsNoEscape() {
+        assertThat(SlackText.escape("&amp &quot; &lt &#60;"))
+                .isEqualTo("&amp;amp &amp;quot; &amp;lt &amp;#60;");
     }
 
     @Test

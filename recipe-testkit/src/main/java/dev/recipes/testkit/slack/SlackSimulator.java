@@ -52,6 +52,14 @@ public final class SlackSimulator {
 
     private static final String SUBJECT = "slack simulator";
 
+    /**
+     * Where the {@code response_url}s of simulated slash commands and interactions point:
+     * Slack's host under the reserved {@code .invalid} domain, so a recipe that replies to one
+     * in a test never reaches the real Slack; the Slack service refuses it as not Slack's. To
+     * reply to a fake, set the field with {@code editPayload} to a URL of the fake.
+     */
+    public static final String RESPONSE_URL_BASE = "https://hooks.slack.com.invalid/";
+
     private final Secret secret;
     private final Clock clock;
     private final String teamId;
@@ -292,7 +300,7 @@ public final class SlackSimulator {
                 .put("text", Objects.requireNonNull(text, "text"))
                 .put("api_app_id", apiAppId)
                 .put("is_enterprise_install", "false")
-                .put("response_url", "https://hooks.slack.com/commands/" + teamId + "/" + n
+                .put("response_url", RESPONSE_URL_BASE + "commands/" + teamId + "/" + n
                         + "/test")
                 .put("trigger_id", triggerId(n));
         return SlackRequestBuilder.slashCommand(this, fields);
@@ -314,7 +322,7 @@ public final class SlackSimulator {
         payload.putObject("container").put("type", "message")
                 .put("channel_id", DEFAULT_CHANNEL_ID);
         payload.putObject("channel").put("id", DEFAULT_CHANNEL_ID).put("name", "general");
-        payload.put("response_url", "https://hooks.slack.com/actions/" + teamId + "/" + n
+        payload.put("response_url", RESPONSE_URL_BASE + "actions/" + teamId + "/" + n
                 + "/test");
         payload.putArray("actions").addObject()
                 .put("type", "button")
@@ -375,7 +383,7 @@ public final class SlackSimulator {
         ObjectNode payload = interaction("message_action", n)
                 .put("callback_id", requireText(callbackId, "callback id"))
                 .put("message_ts", requireText(messageTs, "message ts"))
-                .put("response_url", "https://hooks.slack.com/app/" + teamId + "/" + n
+                .put("response_url", RESPONSE_URL_BASE + "app/" + teamId + "/" + n
                         + "/test");
         payload.putObject("channel").put("id", DEFAULT_CHANNEL_ID).put("name", "general");
         payload.putObject("message").put("type", "message").put("user", DEFAULT_USER_ID)

@@ -154,6 +154,25 @@ final class SlackActionsTest {
     }
 
     @Test
+    void tokenWithALineBreak_failsPermanently_withoutShowingIt(TestEngine engine,
+            SlackSimulator slack, FakeSlackApi api) {
+        engine.connection(Connection.builder("slack", "from-file")
+                .secret("bot-token", "xoxb-TOPSECRET-123\n").build());
+        engine.recipe(Recipe.named("as-file")
+                .when(Slack.message())
+                .then(Slack.postMessage("C0ALERTS").text("hi").as("from-file"))
+                .build());
+
+        slack.message("C0SALES", "U0USER1", "hello").send();
+        engine.awaitIdle();
+
+        engine.assertThatAction("slack", "post-message").failed().hasAttempts(1)
+                .hasErrorContaining("holds a space, line break or other control character");
+        assertThat(engine.deadLetters().get(0).lastError()).doesNotContain("TOPSECRET");
+        assertThat(api.calls()).isEmpty();
+    }
+
+    @Test
     void unknownToken_isInvalidAuth_andPermanent(TestEngine engine, SlackSimulator slack,
             FakeSlackApi api) {
         engine.connection(Connection.builder("slack", "stale")
@@ -384,6 +403,25 @@ final class SlackActionsTest {
         engine.assertThatActions().hasSize(forged.size());
         assertThat(engine.actions()).allSatisfy(action -> assertThat(action.lastError())
                 .hasValueSatisfying(error -> assertThat(error).contains("response_url")));
+        assertThat(api.calls()).isEmpty();
+    }
+
+    @Test
+    void respond_toASimulatedSlashCommandsUrl_neverLeavesTheMachine(TestEngine engine,
+            SlackSimulator slack, FakeSlackApi api) {
+        engine.recipe(Recipe.named("deploy-reply")
+                .when(Slack.slashCommand("/deploy"))
+                .then(ActionStep.of("slack", "respond")
+                        .pointer("response_url", "/response_url")
+                        .constant("text", "deploying")
+                        .build())
+                .build());
+
+        slack.slashCommand("/deploy", "prod").send();
+        engine.awaitIdle();
+
+        engine.assertThatAction("slack", "respond").failed().hasAttempts(1)
+                .hasErrorContaining("https://hooks.slack.com.invalid/...");
         assertThat(api.calls()).isEmpty();
     }
 
