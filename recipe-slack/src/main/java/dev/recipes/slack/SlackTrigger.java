@@ -208,8 +208,9 @@ public final class SlackTrigger implements Trigger {
     }
 
     /**
-     * Returns a message trigger that selects edits (subtype {@code message_changed}) instead of
-     * new messages.
+     * Returns a message trigger that selects people's edits (subtype {@code message_changed}
+     * whose new version is marked {@code edited} and was not made by a bot) instead of new
+     * messages; link unfurls and a bot's updates, the app's own included, are not edits.
      *
      * @return a new trigger
      * @throws IllegalStateException if this is not a message trigger, or already selects
@@ -362,7 +363,12 @@ public final class SlackTrigger implements Trigger {
             case PEOPLE -> !byBot && (subtype == null || NEW_MESSAGE_SUBTYPES.contains(subtype));
             case BOTS -> byBot && !"message_changed".equals(subtype)
                     && !"message_deleted".equals(subtype);
-            case EDITS -> "message_changed".equals(subtype);
+            // A person's edit: Slack marks the new version 'edited'. Changes a bot made
+            // (such as the app's own chat.update) and link unfurls are left out, so a recipe
+            // that updates messages on edits cannot feed itself.
+            case EDITS -> "message_changed".equals(subtype)
+                    && inner.path("message").hasNonNull("edited")
+                    && !inner.path("message").hasNonNull("bot_id");
             case DELETIONS -> "message_deleted".equals(subtype);
             case ALL -> true;
         };

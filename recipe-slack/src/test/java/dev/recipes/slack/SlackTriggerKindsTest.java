@@ -44,7 +44,8 @@ final class SlackTriggerKindsTest {
     void editsReadTheNewMessageAndDeletionsTheOldOne() {
         Event edit = message(e -> {
             e.put("subtype", "message_changed").remove("text");
-            e.putObject("message").put("user", "U0USER002").put("text", "Total: 42");
+            e.putObject("message").put("user", "U0USER002").put("text", "Total: 42")
+                    .putObject("edited").put("user", "U0USER002").put("ts", "2.0");
         });
         Event deletion = message(e -> {
             e.put("subtype", "message_deleted").remove("text");
@@ -58,6 +59,24 @@ final class SlackTriggerKindsTest {
                 .matches(deletion)).isTrue();
         assertThat(Slack.message().allKinds().inChannel("C0CHAN001").matches(edit)).isTrue();
         assertThat(Slack.message().allKinds().matches(deletion)).isTrue();
+    }
+
+    @Test
+    void editsLeaveOutBotUpdatesAndUnfurls() {
+        Event botUpdate = message(e -> {
+            e.put("subtype", "message_changed").remove("text");
+            e.putObject("message").put("bot_id", "B0APP").put("text", "updated")
+                    .putObject("edited").put("user", "U0BOT0001").put("ts", "2.0");
+        });
+        Event unfurl = message(e -> {
+            e.put("subtype", "message_changed").remove("text");
+            e.putObject("message").put("user", "U0USER002").put("text", "see https://x.test")
+                    .putArray("attachments").addObject().put("title", "x");
+        });
+
+        assertThat(Slack.message().edits().matches(botUpdate)).isFalse();
+        assertThat(Slack.message().edits().matches(unfurl)).isFalse();
+        assertThat(Slack.message().allKinds().matches(unfurl)).isTrue();
     }
 
     @Test

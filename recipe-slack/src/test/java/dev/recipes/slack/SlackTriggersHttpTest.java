@@ -97,7 +97,8 @@ final class SlackTriggersHttpTest {
         postEvent(message(null), event -> {
             event.put("subtype", "message_changed").put("hidden", true);
             event.putObject("message").put("type", "message").put("user", "U0USER001")
-                    .put("text", "invoice v2").put("ts", "1700000000.000200");
+                    .put("text", "invoice v2").put("ts", "1700000000.000200")
+                    .putObject("edited").put("user", "U0USER001").put("ts", "1700000000.000300");
             event.putObject("previous_message").put("type", "message")
                     .put("user", "U0USER001").put("text", "invoice v1");
         });
