@@ -58,6 +58,15 @@ final class EventsApiHandler implements WebhookHandler {
             LOG.warn("Slack webhook refused with 401: {}", e.getMessage());
             return WebhookResponse.text(401, "slack webhook: signature refused");
         }
+        return handleVerified(request);
+    }
+
+    /**
+     * Handles a request known to come from Slack: one whose signature was verified, or one
+     * rebuilt from a Socket Mode envelope, which arrives on a connection opened with the
+     * app-level token and carries no signature.
+     */
+    WebhookResponse handleVerified(WebhookRequest request) {
         if (FormPayloadHandler.isForm(request)) {
             return forms.handle(request);
         }

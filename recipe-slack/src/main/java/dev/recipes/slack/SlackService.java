@@ -10,8 +10,10 @@ import dev.recipes.core.spi.ServiceContext;
 import dev.recipes.core.webhook.WebhookHandler;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,6 +57,10 @@ import org.slf4j.LoggerFactory;
  *         .recipe(salesLog)
  *         .build();
  * }</pre>
+ *
+ * <p>With an app-level token ({@code slack.app-token}) the service also receives the same
+ * events over Socket Mode, acknowledging each envelope once its event is on the bus; see
+ * docs/slack.md.
  *
  * <p>An instance serves one engine. It is thread-safe once started.
  */
@@ -102,6 +108,32 @@ public final class SlackService implements Service {
      */
     public static final String RESPONSE_URL_PREFIXES_KEY = "response-url-prefixes";
 
+    /**
+     * The key of the app-level token ({@code xapp-...}, scope {@code connections:write}),
+     * {@code slack.app-token}, a secret: with it the service also receives events over Socket
+     * Mode, described in docs/slack.md.
+     */
+    public static final String APP_TOKEN_KEY = "app-token";
+
+    /**
+     * The key that turns Socket Mode on or off, {@code slack.socket-mode}, {@code true} or
+     * {@code false}; by default it is on when {@value #APP_TOKEN_KEY} is set.
+     */
+    public static final String SOCKET_MODE_KEY = "socket-mode";
+
+    /**
+     * The key of the first wait before Socket Mode reconnects after a lost connection or a
+     * failed attempt, {@code slack.socket-mode-backoff}, as an ISO-8601 duration or in
+     * seconds; 1 second by default. Each further failure doubles it, with jitter.
+     */
+    public static final String SOCKET_MODE_BACKOFF_KEY = "socket-mode-backoff";
+
+    /**
+     * The key of the longest wait between Socket Mode reconnection attempts,
+     * {@code slack.socket-mode-max-backoff}; 60 seconds by default.
+     */
+    public static final String SOCKET_MODE_MAX_BACKOFF_KEY = "socket-mode-max-backoff";
+
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
@@ -109,6 +141,7 @@ public final class SlackService implements Service {
     private final WebhookHandler webhook = this::handle;
     private volatile EventsApiHandler events;
     private volatile SlackWebApi webApi;
+    private volatile SocketMode socketMode;
     private final List<Action> actions = SlackActions.all(this::webApi);
 
     /**
@@ -147,24 +180,28 @@ public final class SlackService implements Service {
 
     /**
      * Returns the keys the service reads, {@value #SIGNING_SECRET_KEY},
-     * {@value #PREVIOUS_SIGNING_SECRET_KEY}, {@value #SLASH_COMMAND_ACK_KEY}, and for the
+     * {@value #PREVIOUS_SIGNING_SECRET_KEY}, {@value #SLASH_COMMAND_ACK_KEY}, for the
      * actions {@value #API_URL_KEY}, {@value #REQUEST_TIMEOUT_KEY} and
-     * {@value #RESPONSE_URL_PREFIXES_KEY}.
+     * {@value #RESPONSE_URL_PREFIXES_KEY}, and for Socket Mode {@value #APP_TOKEN_KEY},
+     * {@value #SOCKET_MODE_KEY}, {@value #SOCKET_MODE_BACKOFF_KEY} and
+     * {@value #SOCKET_MODE_MAX_BACKOFF_KEY}.
      *
      * @return the keys
      */
     @Override
     public Set<String> configKeys() {
         return Set.of(SIGNING_SECRET_KEY, PREVIOUS_SIGNING_SECRET_KEY, SLASH_COMMAND_ACK_KEY,
-                API_URL_KEY, REQUEST_TIMEOUT_KEY, RESPONSE_URL_PREFIXES_KEY);
+                API_URL_KEY, REQUEST_TIMEOUT_KEY, RESPONSE_URL_PREFIXES_KEY, APP_TOKEN_KEY,
+                SOCKET_MODE_KEY, SOCKET_MODE_BACKOFF_KEY, SOCKET_MODE_MAX_BACKOFF_KEY);
     }
 
     /**
-     * Starts taking webhooks, verified with the signing secret and the engine's clock.
+     * Starts taking webhooks, verified with the signing secret and the engine's clock, and
+     * with an app-level token starts Socket Mode, which connects in the background.
      *
      * @param context the service's dependencies and configuration
-     * @throws RecipeException if no signing secret was given by hand or configured, or a
-     *     Web API setting is not valid
+     * @throws RecipeException if no signing secret was given by hand or configured (Socket
+     *     Mode alone needs none), or a Web API or Socket Mode setting is not valid
      * @throws IllegalStateException if the service was started before
      */
     @Override
@@ -173,8 +210,11 @@ public final class SlackService implements Service {
             throw new IllegalStateException("service '" + ID + "': already started; give each "
                     + "engine its own SlackService");
         }
+        Optional<Secret> appToken = appToken(context);
         List<Secret> secrets = new ArrayList<>(2);
-        secrets.add(signingSecret(context));
+        secrets.add(appToken.isPresent() && signingSecret == null
+                && context.secret(SIGNING_SECRET_KEY).isEmpty()
+                ? unguessableSecret() : signingSecret(context));
         context.secret(PREVIOUS_SIGNING_SECRET_KEY).ifPresent(previous -> {
             LOG.info("Slack service also accepts the previous signing secret from config "
                     + "'{}.{}'", ID, PREVIOUS_SIGNING_SECRET_KEY);
@@ -185,6 +225,59 @@ public final class SlackService implements Service {
                 .withWindow(REPLAY_WINDOW);
         webApi = SlackWebApi.from(context);
         events = new EventsApiHandler(context, signature);
+        if (appToken.isPresent()) {
+            socketMode = new SocketMode(context, appToken.get(), webApi.apiUrl(),
+                    events, backoff(context, SOCKET_MODE_BACKOFF_KEY, SocketMode.DEFAULT_BACKOFF),
+                    backoff(context, SOCKET_MODE_MAX_BACKOFF_KEY, SocketMode.DEFAULT_MAX_BACKOFF));
+            socketMode.start();
+        }
+    }
+
+    /** Stops Socket Mode, if it runs, closing its connection. */
+    @Override
+    public void close() {
+        SocketMode running = socketMode;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    // The app-level token when Socket Mode is on.
+    private static Optional<Secret> appToken(ServiceContext context) {
+        Optional<Secret> token = context.secret(APP_TOKEN_KEY);
+        String mode = context.config(SOCKET_MODE_KEY).map(String::strip)
+                .orElse(token.isPresent() ? "true" : "false");
+        if (mode.equalsIgnoreCase("false")) {
+            return Optional.empty();
+        }
+        if (!mode.equalsIgnoreCase("true")) {
+            throw new RecipeException("config '" + ID + "." + SOCKET_MODE_KEY + "': '" + mode
+                    + "' is neither true nor false");
+        }
+        if (token.isEmpty()) {
+            throw new RecipeException("config '" + ID + "." + SOCKET_MODE_KEY + "' is true but "
+                    + "'" + ID + "." + APP_TOKEN_KEY + "' is not set; give it the Slack app's "
+                    + "app-level token (xapp-...) with scope connections:write");
+        }
+        if (!token.get().reveal().startsWith("xapp-")) {
+            LOG.warn("Config '{}.{}' does not start with 'xapp-': Socket Mode needs an "
+                    + "app-level token, not a bot or user token", ID, APP_TOKEN_KEY);
+        }
+        return token;
+    }
+
+    private static Duration backoff(ServiceContext context, String key, Duration fallback) {
+        return context.config(key).map(value -> SocketMode.duration(key, value))
+                .orElse(fallback);
+    }
+
+    // With Socket Mode and no signing secret, no HTTP request can verify.
+    private static Secret unguessableSecret() {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        LOG.info("Slack service runs Socket Mode without a signing secret; HTTP requests to "
+                + "/hooks/{} are refused with 401", ID);
+        return Secret.of(HexFormat.of().formatHex(random));
     }
 
     /**
