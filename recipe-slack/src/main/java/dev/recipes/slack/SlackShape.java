@@ -21,7 +21,8 @@ record SlackShape(String eventType, String factory, String keyedFactory, JsonPoi
         return switch (slackType) {
             case "message" -> event(type, "message()", true);
             case "app_mention" -> event(type, "appMention()", true);
-            case "member_joined_channel" -> event(type, "memberJoinedChannel()", false);
+            case "member_joined_channel" -> new SlackShape(type, "memberJoinedChannel()", null,
+                    null, p("/event/channel"), p("/event/user"), TEAM_ID, null, null, false);
             case "reaction_added", "reaction_removed" -> new SlackShape(type,
                     "reaction_added".equals(slackType) ? "reactionAdded()" : null, null, null,
                     p("/event/item/channel"), p("/event/user"), TEAM_ID, null,

@@ -114,6 +114,7 @@ public final class SlackTrigger implements Trigger {
      */
     public SlackTrigger inChannel(String channelId) {
         requireSelector(channelId, "channel id");
+        requireField(shape.channel(), "inChannel(...)", "channel");
         requireUnset(channel, "channel", "an event is in one channel");
         return new SlackTrigger(shape, key, kind, channelId, user, team, reaction, thread,
                 threadReplies, fragments, patterns);
@@ -129,6 +130,7 @@ public final class SlackTrigger implements Trigger {
      */
     public SlackTrigger fromUser(String userId) {
         requireSelector(userId, "user id");
+        requireField(shape.user(), "fromUser(...)", "user");
         requireUnset(user, "user", "an event comes from one user");
         return new SlackTrigger(shape, key, kind, channel, userId, team, reaction, thread,
                 threadReplies, fragments, patterns);
@@ -145,6 +147,7 @@ public final class SlackTrigger implements Trigger {
      */
     public SlackTrigger inTeam(String teamId) {
         requireSelector(teamId, "team id");
+        requireField(shape.team(), "inTeam(...)", "workspace");
         requireUnset(team, "team", "an event comes from one workspace");
         return new SlackTrigger(shape, key, kind, channel, user, teamId, reaction, thread,
                 threadReplies, fragments, patterns);
@@ -189,6 +192,7 @@ public final class SlackTrigger implements Trigger {
      */
     public SlackTrigger matching(Pattern pattern) {
         Objects.requireNonNull(pattern, "pattern");
+        requireField(shape.text(), "matching(...)", "text");
         List<Pattern> more = new ArrayList<>(patterns);
         more.add(pattern);
         return new SlackTrigger(shape, key, kind, channel, user, team, reaction, thread,
@@ -402,6 +406,8 @@ public final class SlackTrigger implements Trigger {
 
     private SlackTrigger withFragment(String fragment, boolean ignoreCase) {
         Objects.requireNonNull(fragment, "fragment");
+        requireField(shape.text(), ignoreCase ? "containingIgnoringCase(...)" : "containing(...)",
+                "text");
         if (fragment.isEmpty()) {
             throw new IllegalArgumentException(this + ": text fragment is empty");
         }
@@ -435,6 +441,15 @@ public final class SlackTrigger implements Trigger {
         if (current != null) {
             throw new IllegalStateException(this + ": " + what + " is already '" + current
                     + "'; " + why);
+        }
+    }
+
+    // A selector on a field the events do not carry would never match: refused when built.
+    // Message triggers read the message itself, which has every field.
+    private void requireField(JsonPointer field, String call, String what) {
+        if (field == null && kind == null) {
+            throw new IllegalStateException(this + ": " + call + " cannot apply: these events "
+                    + "carry no " + what);
         }
     }
 

@@ -80,6 +80,26 @@ final class SlackTriggerKindsTest {
     }
 
     @Test
+    void selectorsOnFieldsTheEventsDoNotCarryAreRefusedWhenBuilt() {
+        assertThatThrownBy(() -> Slack.reactionAdded().containing("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Slack.reactionAdded(): containing(...) cannot apply: these events "
+                        + "carry no text");
+        assertThatThrownBy(() -> Slack.memberJoinedChannel().matching(Pattern.compile("x")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Slack.viewSubmission("cb").inChannel("C1"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("inChannel(...) cannot apply: these events carry no "
+                        + "channel");
+        assertThatThrownBy(() -> Slack.shortcut("cb").containingIgnoringCase("x"))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Slack.blockAction("approve").containing("x"))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(Slack.message().containing("x").inChannel("C1").inTeam("T1")).isNotNull();
+        assertThat(Slack.slashCommand("/deploy").containing("prod").inChannel("C1")).isNotNull();
+    }
+
+    @Test
     void threadRepliesAreRepliesNotParents() {
         Event reply = message(e -> e.put("ts", "2.0").put("thread_ts", "1.0"));
         Event parent = message(e -> e.put("ts", "1.0").put("thread_ts", "1.0"));
