@@ -10,6 +10,9 @@ import dev.recipes.core.webhook.WebhookResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +50,12 @@ final class FormPayloadHandler {
 
     static boolean isForm(WebhookRequest request) {
         return request.header("Content-Type")
-                .map(type -> type.trim().toLowerCase(Locale.ROOT).startsWith(FORM))
+                .map(type -> {
+                    String media = type.toLowerCase(Locale.ROOT);
+                    int semicolon = media.indexOf(';');
+                    return (semicolon < 0 ? media : media.substring(0, semicolon)).trim()
+                            .equals(FORM);
+                })
                 .orElse(false);
     }
 
@@ -149,12 +157,24 @@ final class FormPayloadHandler {
 
     private static Map<String, String> decode(byte[] body) {
         Map<String, String> form = new LinkedHashMap<>();
-        String text = new String(body, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the body is not UTF-8");
+        }
         if (text.isEmpty()) {
             return form;
         }
         for (String pair : text.split("&", -1)) {
             int equals = pair.indexOf('=');
+            if (pair.isEmpty() || equals == 0) {
+                throw new IllegalArgumentException("a field has no name ('&&', '&=' or a "
+                        + "leading or trailing '&')");
+            }
             String name = decode(equals < 0 ? pair : pair.substring(0, equals));
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
             if (form.putIfAbsent(name, value) != null) {
@@ -166,11 +186,18 @@ final class FormPayloadHandler {
     }
 
     private static String decode(String encoded) {
+        String decoded;
         try {
-            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+            decoded = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("a field is not URL-encoded (bad '%' escape)");
         }
+        // The decoder puts U+FFFD for bytes that are not UTF-8; Slack sends UTF-8 only.
+        if (decoded.indexOf('\uFFFD') > encoded.indexOf('\uFFFD')
+                && !encoded.toUpperCase(Locale.ROOT).contains("%EF%BF%BD")) {
+            throw new IllegalArgumentException("a field is not UTF-8 once decoded");
+        }
+        return decoded;
     }
 
     private static boolean isId(String value) {

@@ -113,6 +113,9 @@ final class SlackFormWebhookTest {
         "payload=%5B1%5D",
         "payload=%7B%22type%22%3A%22no%20such%20type%22%7D",
         "payload=%7B%7D",
+        "command=%2Fdeploy&team_id=T0TEST001&text=%FF%FE&trigger_id=1.2.a",
+        "command=%2Fdeploy&team_id=T0TEST001&&trigger_id=1.2.a",
+        "command=%2Fdeploy&team_id=T0TEST001&=x&trigger_id=1.2.a",
     })
     void refusesMalformedFormsWith400AndNoRetry(String body) {
         WebhookResponse refused = slack.send(utf8(body), FORM);
@@ -120,6 +123,21 @@ final class SlackFormWebhookTest {
         assertThat(refused.status()).as(body).isEqualTo(400);
         assertThat(refused.headers()).containsEntry("X-Slack-No-Retry", "1");
         assertThat(refused.bodyText()).startsWith("slack webhook: ");
+        assertThat(slack.published()).isEmpty();
+    }
+
+    @Test
+    void refusesABodyThatIsNotUtf8AndAFormTypeWithASuffix() {
+        byte[] latin1 = "command=%2Fdeploy&team_id=T0TEST001&text=caf\u00e9&trigger_id=1.2.a"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+        WebhookResponse notUtf8 = slack.send(latin1, FORM);
+        WebhookResponse evil = slack.send(utf8("command=%2Fdeploy&team_id=T0TEST001"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded-evil"));
+
+        assertThat(notUtf8.status()).isEqualTo(400);
+        assertThat(notUtf8.bodyText()).contains("not UTF-8");
+        assertThat(evil.status()).isEqualTo(400);
         assertThat(slack.published()).isEmpty();
     }
 
