@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
 final class FormPayloadHandler {
 
     static final String FORM = "application/x-www-form-urlencoded";
+
+    // The payload types Slack's interactivity sends; anything else (such as 'message') would
+    // publish as an Events API type and reach recipes meant for events.
+    private static final Set<String> INTERACTION_TYPES = Set.of("block_actions",
+            "block_suggestion", "view_submission", "view_closed", "shortcut", "message_action",
+            "interactive_message", "dialog_submission", "dialog_cancellation",
+            "dialog_suggestion");
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -116,7 +124,7 @@ final class FormPayloadHandler {
                     + "object");
         }
         String type = payload.path("type").asText("");
-        if (!Slack.isSlackType(type)) {
+        if (!payload.path("type").isTextual() || !INTERACTION_TYPES.contains(type)) {
             return EventsApiHandler.badRequest("interaction: field 'type' "
                     + (type.isEmpty() ? "is missing or not text"
                             : "'" + EventsApiHandler.abbreviate(type)

@@ -113,6 +113,8 @@ final class SlackFormWebhookTest {
         "payload=%5B1%5D",
         "payload=%7B%22type%22%3A%22no%20such%20type%22%7D",
         "payload=%7B%7D",
+        "payload=%7B%22type%22%3A%22message%22%7D",
+        "payload=%7B%22type%22%3A5%7D",
         "command=%2Fdeploy&team_id=T0TEST001&text=%FF%FE&trigger_id=1.2.a",
         "command=%2Fdeploy&team_id=T0TEST001&&trigger_id=1.2.a",
         "command=%2Fdeploy&team_id=T0TEST001&=x&trigger_id=1.2.a",
