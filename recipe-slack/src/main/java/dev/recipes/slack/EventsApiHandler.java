@@ -215,7 +215,18 @@ final class EventsApiHandler implements WebhookHandler {
                 : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
+    // Shortens text from outside for a message or log line, and escapes control characters so
+    // that it cannot start a forged log line.
     static String abbreviate(String value) {
-        return value.length() <= 64 ? value : value.substring(0, 64) + "...";
+        String shown = value.length() <= 64 ? value : value.substring(0, 64) + "...";
+        StringBuilder out = new StringBuilder(shown.length());
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

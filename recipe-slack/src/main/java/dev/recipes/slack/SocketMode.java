@@ -58,6 +58,8 @@ final class SocketMode {
     private static final int MAX_SHIFT = 20;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Duration HELLO_WAIT = Duration.ofSeconds(30);
+    // Envelopes are small; Slack's own events are kilobytes.
+    private static final int MAX_FRAME_BYTES = 8 << 20;
     // Tokens Slack answers these for will not start working by themselves.
     private static final Set<String> AUTH_ERRORS = Set.of("invalid_auth", "not_authed",
             "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type",
@@ -75,6 +77,8 @@ final class SocketMode {
     private boolean stopped;
     private boolean opening;
     private int failures;
+    private long lastOpenNanos;
+    private boolean openedBefore;
     private Link primary;
     private Link replacement;
     private ScheduledFuture<?> retry;
@@ -127,6 +131,19 @@ final class SocketMode {
             if (stopped || opening) {
                 return;
             }
+            // However a reconnect is asked for (a disconnect, or a server that says hello and
+            // closes), connections are opened at most once per minimum backoff.
+            long wait = openedBefore
+                    ? backoff.toNanos() - (System.nanoTime() - lastOpenNanos) : 0;
+            if (wait > 0) {
+                if (retry == null || retry.isDone()) {
+                    retry = context.scheduler().schedule(this::open, wait,
+                            TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            openedBefore = true;
+            lastOpenNanos = System.nanoTime();
             opening = true;
         }
         HttpRequest request = HttpRequest.newBuilder(openUri)
@@ -470,7 +487,9 @@ final class SocketMode {
         final CountDownLatch done = new CountDownLatch(1);
 
         Link(URI url) {
-            super(url, new Draft_6455(), null, CONNECT_TIMEOUT_MILLIS);
+            // A frame over the limit closes the connection (1009) instead of filling the heap.
+            super(url, new Draft_6455(List.of(), MAX_FRAME_BYTES), null,
+                    CONNECT_TIMEOUT_MILLIS);
             setDaemon(true);
         }
 

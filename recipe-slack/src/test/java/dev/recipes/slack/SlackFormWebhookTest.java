@@ -144,6 +144,16 @@ final class SlackFormWebhookTest {
     }
 
     @Test
+    void quotesTextFromTheSenderWithoutItsLineBreaks() {
+        WebhookResponse refused = slack.send(utf8("payload=%7B%22type%22%3A%22x%5Cn%5Bmain%5D"
+                + "%20ERROR%20forged%22%7D"), FORM);
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.bodyText()).contains("'x\\u000a[main] ERROR forged'")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void publishesAnInteractionPayloadWithoutItsToken() {
         String payload = "{\"type\":\"block_actions\",\"token\":\"legacy\",\"trigger_id\":"
                 + "\"9.8.7\",\"team\":{\"id\":\"T0TEST002\"},\"user\":{\"id\":\"U0USER001\"},"

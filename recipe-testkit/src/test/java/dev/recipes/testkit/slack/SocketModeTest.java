@@ -234,6 +234,41 @@ final class SocketModeTest {
     }
 
     @Test
+    void disconnectsOneAfterAnotherOpenConnectionsNoFasterThanTheMinimumBackoff() {
+        start();
+        slack.awaitConnections(1, WAIT);
+
+        for (int i = 2; i <= 6; i++) {
+            slack.sendDisconnect("refresh_requested");
+            slack.awaitConnections(i, WAIT);
+        }
+
+        // The client spaces its calls by the 50 ms minimum backoff as it sends them; where they
+        // arrive, one call's travel time can shorten a gap a little. Without the spacing, the
+        // gaps are a few milliseconds.
+        List<Instant> calls = slack.openCalls();
+        for (int i = 1; i < calls.size(); i++) {
+            assertThat(Duration.between(calls.get(i - 1), calls.get(i)))
+                    .as("gap before call %d", i).isGreaterThanOrEqualTo(Duration.ofMillis(35));
+        }
+    }
+
+    @Test
+    void aFrameOverTheLimitClosesTheConnectionWhichIsReopened() throws Exception {
+        start();
+        slack.awaitConnections(1, WAIT);
+
+        slack.sendRaw("x".repeat(9 << 20));
+        slack.awaitConnections(2, WAIT);
+        slack.awaitOpenConnections(1, WAIT);
+        slack.sendEventsApi(message("Ev0AFTERBIG1"));
+        slack.awaitAcked(1, WAIT);
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+
+        assertExactlyOnce(List.of("Ev0AFTERBIG1"));
+    }
+
+    @Test
     void aWrongAppTokenIsRefusedAndRetriedWithBackoff() {
         appToken = "xapp-1-wrong-token";
         start();
