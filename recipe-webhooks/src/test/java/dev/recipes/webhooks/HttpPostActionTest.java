@@ -219,6 +219,22 @@ final class HttpPostActionTest {
     }
 
     @Test
+    void jsonCutShortIsMaskedAfterItsUnicodeEscapesAreRead() {
+        HttpContextFixture small = HttpContextFixture.start(CLOCK,
+                "allowed-private-hosts", "127.0.0.1", "max-response-bytes", "60");
+        Connection basic = Connection.builder("http", "crm")
+                .secret("header.Authorization", "Basic dXNlcjpodW50ZXIyMjI=")
+                .build();
+        api.answerWith(request -> Reply.json(400, "{\"auth\":\"Basic dXNlcjpodW50ZXIyMjI\\u003d\","
+                + "\"more\":\"" + "x".repeat(200) + "\"}"));
+
+        ActionException e = failure(() -> small.post(api.url("/"), "{}", basic));
+
+        assertThat(e.getMessage()).contains("answered 400: {\"auth\":\"***\"")
+                .doesNotContain("dXNlcjpodW50ZXIyMjI");
+    }
+
+    @Test
     void noAnswerWithinTheTimeoutIsRetryable() {
         HttpContextFixture impatient = HttpContextFixture.start(CLOCK,
                 "allowed-private-hosts", "127.0.0.1", "timeout", "PT0.3S");
