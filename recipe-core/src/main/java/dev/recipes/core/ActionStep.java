@@ -45,6 +45,31 @@ public interface ActionStep {
     }
 
     /**
+     * Returns the id of the connection the action runs as for one event. The default is
+     * {@link #connection()}; a step that acts as the account the event came from (such as the
+     * Slack workspace that sent it, in an engine serving many workspaces) overrides it, together
+     * with {@link #connectionFromEvent()}.
+     *
+     * @param event the event that triggered the recipe
+     * @return a connection id
+     * @throws MappingException if the event names no connection this step can act as
+     */
+    default String connection(Event event) {
+        return connection();
+    }
+
+    /**
+     * Tells whether the step picks its connection from each event with
+     * {@link #connection(Event)} rather than naming one, so that the engine does not look for
+     * {@link #connection()} in the store at start.
+     *
+     * @return {@code false} unless the step overrides {@link #connection(Event)}
+     */
+    default boolean connectionFromEvent() {
+        return false;
+    }
+
+    /**
      * Checks that the step is complete, so that a recipe that could never run fails when the
      * engine is built rather than at its first event.
      *
@@ -80,6 +105,7 @@ public interface ActionStep {
         private final String action;
         private final Map<String, Mapping> params = new LinkedHashMap<>();
         private String connection = DEFAULT_CONNECTION;
+        private Mapping connectionMapping;
 
         private Builder(String service, String action) {
             this.service = Names.require(service, "service");
@@ -135,6 +161,19 @@ public interface ActionStep {
          */
         public Builder as(String connectionId) {
             this.connection = Names.require(connectionId, "connection");
+            this.connectionMapping = null;
+            return this;
+        }
+
+        /**
+         * Picks the connection the action runs as from each event, such as the connection of
+         * the Slack workspace an event came from in an engine that serves many workspaces.
+         *
+         * @param connectionId renders a connection id (a JSON string) from the event
+         * @return this builder
+         */
+        public Builder as(Mapping connectionId) {
+            this.connectionMapping = Objects.requireNonNull(connectionId, "connectionId");
             return this;
         }
 
@@ -149,6 +188,7 @@ public interface ActionStep {
             String serviceId = service;
             String actionName = action;
             String connectionId = connection;
+            Mapping picked = connectionMapping;
             return new ActionStep() {
                 @Override
                 public String service() {
@@ -166,6 +206,25 @@ public interface ActionStep {
                 }
 
                 @Override
+                public String connection(Event event) {
+                    if (picked == null) {
+                        return connectionId;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode id = picked.apply(event);
+                    if (!id.isTextual()) {
+                        throw new MappingException("connection", "action step '" + serviceId
+                                + "/" + actionName + "': the connection mapping " + picked
+                                + " gave " + id.getNodeType() + ", not a connection id");
+                    }
+                    return id.asText();
+                }
+
+                @Override
+                public boolean connectionFromEvent() {
+                    return picked != null;
+                }
+
+                @Override
                 public ObjectNode render(Event event) {
                     ObjectNode rendered = JsonNodeFactory.instance.objectNode();
                     for (String name : order) {
@@ -176,8 +235,8 @@ public interface ActionStep {
 
                 @Override
                 public String toString() {
-                    return "ActionStep[" + serviceId + "/" + actionName + " as " + connectionId
-                            + "]";
+                    return "ActionStep[" + serviceId + "/" + actionName + " as "
+                            + (picked == null ? connectionId : picked.toString()) + "]";
                 }
             };
         }

@@ -73,9 +73,10 @@ public final class RecipeEngine implements AutoCloseable {
     }
 
     /**
-     * Returns the handler for webhooks: {@code POST /hooks/<service>} goes to that service.
-     * Unknown services get 404, other methods 405, and requests while the engine is not
-     * running or the bus is full get 503 with {@code Retry-After}.
+     * Returns the handler for webhooks: {@code POST /hooks/<service>} goes to that service's
+     * webhook handler, and {@code GET /oauth/<service>/...} (an OAuth install's start and
+     * callback) to its OAuth handler. Unknown services get 404, other methods 405, and requests
+     * while the engine is not running or the bus is full get 503 with {@code Retry-After}.
      *
      * @return the handler, for any HTTP server to call into
      */

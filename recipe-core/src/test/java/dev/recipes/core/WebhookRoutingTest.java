@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** How the engine routes {@code /hooks/<service>} and the paths below it to a service. */
+/**
+ * How the engine routes {@code /hooks/<service>} and the paths below it to a service's webhook
+ * handler, and {@code /oauth/<service>/...} to its OAuth handler.
+ */
 final class WebhookRoutingTest {
 
     private final PathRecorder sources = new PathRecorder();
@@ -24,7 +27,8 @@ final class WebhookRoutingTest {
 
     @BeforeEach
     void startEngine() {
-        engine = RecipeEngine.builder().discoverServices(false).service(sources).build();
+        engine = RecipeEngine.builder().discoverServices(false).service(sources)
+                .service(new HooksOnly()).build();
         engine.start();
     }
 
@@ -119,10 +123,94 @@ final class WebhookRoutingTest {
         assertThat(sources.paths).isEmpty();
     }
 
-    /** A service that takes webhooks and records the path of each. */
+    private WebhookResponse get(String pathAndQuery) {
+        int question = pathAndQuery.indexOf('?');
+        String path = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
+        String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
+        return engine.webhooks().handle(new WebhookRequest("GET", path, query, Map.of(), null));
+    }
+
+    @Test
+    void oauthPagesReachTheServicesOAuthHandlerWithTheirQuery() {
+        WebhookResponse start = get("/oauth/sources/start");
+        WebhookResponse callback = get("/oauth/sources/callback?code=c%2B1&state=s");
+
+        assertThat(start.status()).isEqualTo(302);
+        assertThat(callback.status()).isEqualTo(302);
+        assertThat(sources.oauthPaths).containsExactly("/oauth/sources/start",
+                "/oauth/sources/callback?code=c%2B1&state=s");
+        assertThat(sources.paths).isEmpty();
+    }
+
+    @Test
+    void oauthPagesTakeGetOnly() {
+        WebhookResponse response = post("/oauth/sources/callback");
+
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.headers()).containsEntry("Allow", "GET");
+        assertThat(response.bodyText()).isEqualTo("OAuth requests take GET, not POST");
+        assertThat(sources.oauthPaths).isEmpty();
+    }
+
+    @Test
+    void webhooksDoNotReachTheOAuthHandlerNorTheReverse() {
+        WebhookResponse hookAsGet = get("/hooks/sources/start");
+        WebhookResponse noOauth = get("/oauth/hooksonly/start");
+
+        assertThat(hookAsGet.status()).isEqualTo(405);
+        assertThat(noOauth.status()).isEqualTo(404);
+        assertThat(noOauth.bodyText()).isEqualTo("no service 'hooksonly' takes OAuth requests");
+        assertThat(sources.oauthPaths).isEmpty();
+        assertThat(sources.paths).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/oauth/", "/oauth/sources/", "/oauth/sources//start",
+        "/oauth/sources/..", "/oauth/sources/%2e%2e/x", "/oauth/sources/a b"})
+    void badOAuthPathsAreRefusedWith404(String path) {
+        WebhookResponse response = get(path);
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.bodyText()).startsWith("OAuth request path '" + path + "' has ");
+        assertThat(sources.oauthPaths).isEmpty();
+    }
+
+    @Test
+    void oauthPagesGet503WhileTheEngineIsNotRunning() {
+        engine.close();
+
+        WebhookResponse response = get("/oauth/sources/start");
+
+        assertThat(response.status()).isEqualTo(503);
+        assertThat(response.headers()).containsEntry("Retry-After", "1");
+        assertThat(sources.oauthPaths).isEmpty();
+    }
+
+    @Test
+    void aFailingOAuthHandlerGets500WithoutItsMessage() {
+        WebhookResponse response = get("/oauth/sources/crash");
+
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.bodyText()).isEqualTo("service 'sources' failed");
+    }
+
+    /** A service that takes webhooks and OAuth pages and records the path of each. */
     private static final class PathRecorder implements Service {
 
         final List<String> paths = new CopyOnWriteArrayList<>();
+        final List<String> oauthPaths = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Optional<WebhookHandler> oauth() {
+            return Optional.of(request -> {
+                if (request.path().endsWith("/crash")) {
+                    throw new IllegalStateException("secret detail");
+                }
+                oauthPaths.add(request.path()
+                        + (request.query().isEmpty() ? "" : "?" + request.query()));
+                return WebhookResponse.status(302).withHeader("Location", "https://x.invalid/");
+            });
+        }
 
         @Override
         public String id() {
@@ -135,6 +223,20 @@ final class WebhookRoutingTest {
                 paths.add(request.path());
                 return WebhookResponse.ok();
             });
+        }
+    }
+
+    /** A service that takes webhooks only. */
+    private static final class HooksOnly implements Service {
+
+        @Override
+        public String id() {
+            return "hooksonly";
+        }
+
+        @Override
+        public Optional<WebhookHandler> webhook() {
+            return Optional.of(request -> WebhookResponse.ok());
         }
     }
 }

@@ -93,10 +93,27 @@ final class Dispatcher {
             ActionStep step = recipe.steps().get(i);
             ObjectNode params = step.render(event);
             String key = idempotencyKey(event, recipe, i);
-            requests.add(new ActionRequest(step.service(), step.action(), step.connection(), key,
+            requests.add(new ActionRequest(step.service(), step.action(), connection(step, event),
+                    key,
                     recipe.id(), event.id(), params, depth, 1, "", now));
         }
         return requests;
+    }
+
+    // A connection picked from the event is checked like a named one, so that a bad value
+    // fails the recipe with a mapping error rather than reaching the store.
+    private static String connection(ActionStep step, Event event) {
+        String id = step.connection(event);
+        if (!step.connectionFromEvent()) {
+            return id;
+        }
+        try {
+            return Names.require(id, "connection");
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new MappingException("connection", "step " + step + ": the connection picked"
+                    + " from event '" + event.id() + "' is not a connection id: "
+                    + e.getMessage());
+        }
     }
 
     /**

@@ -42,6 +42,7 @@ public final class EngineRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecipeEngine.class);
     private static final String HOOKS = "/hooks/";
+    private static final String OAUTH = "/oauth/";
     private static final int ACTION_THREADS = 2;
     private static final long RESULT_PAUSE_MILLIS = 50;
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
@@ -219,7 +220,8 @@ public final class EngineRuntime {
     private void warnOfMissingConnections() {
         recipes.forEach(recipe -> {
             for (ActionStep step : recipe.steps()) {
-                boolean needed = actions.get(step.service()).get(step.action()).needsConnection();
+                boolean needed = actions.get(step.service()).get(step.action()).needsConnection()
+                        && !step.connectionFromEvent();
                 if (needed && connections.find(step.service(), step.connection()).isEmpty()) {
                     LOG.warn("Recipe '{}': connection '{}/{}' is not in the connection store; "
                             + "its actions fail until it is added with connections().put()",
@@ -251,37 +253,42 @@ public final class EngineRuntime {
     }
 
     /**
-     * Routes a webhook to its service: {@code /hooks/<service>} and
-     * {@code /hooks/<service>/<more segments>} go to the service named by the first segment,
-     * whose handler sees the full path.
+     * Routes a request to its service: {@code POST /hooks/<service>} and
+     * {@code /hooks/<service>/<more segments>} go to the service's webhook handler,
+     * {@code GET /oauth/<service>/<more segments>} to its OAuth handler; either sees the full
+     * path.
      *
      * @param request the request
-     * @return the answer; 404 for a path outside {@code /hooks/}, with an empty, {@code .} or
-     *     {@code ..} segment or a character a URI path cannot hold, or naming no service that
-     *     takes webhooks
+     * @return the answer; 404 for a path outside {@code /hooks/} and {@code /oauth/}, with an
+     *     empty, {@code .} or {@code ..} segment or a character a URI path cannot hold, or
+     *     naming no service that takes such requests; 405 for another method
      */
     public WebhookResponse handleWebhook(WebhookRequest request) {
         String path = request.path();
-        if (!path.startsWith(HOOKS)) {
+        boolean oauth = path.startsWith(OAUTH);
+        String prefix = oauth ? OAUTH : HOOKS;
+        String kind = oauth ? "OAuth request" : "webhook";
+        if (!oauth && !path.startsWith(HOOKS)) {
             return WebhookResponse.text(404, "no webhook at '" + abbreviate(path) + "'");
         }
-        String problem = pathProblem(path);
+        String problem = pathProblem(path, prefix);
         if (problem != null) {
-            return WebhookResponse.text(404, "webhook path '" + abbreviate(path) + "' "
+            return WebhookResponse.text(404, kind + " path '" + abbreviate(path) + "' "
                     + problem);
         }
-        int slash = path.indexOf('/', HOOKS.length());
-        String serviceId = path.substring(HOOKS.length(), slash < 0 ? path.length() : slash);
+        int slash = path.indexOf('/', prefix.length());
+        String serviceId = path.substring(prefix.length(), slash < 0 ? path.length() : slash);
         Service service = services.get(serviceId);
-        Optional<WebhookHandler> handler = service == null
-                ? Optional.empty() : service.webhook();
+        Optional<WebhookHandler> handler = service == null ? Optional.empty()
+                : oauth ? service.oauth() : service.webhook();
         if (handler.isEmpty()) {
             return WebhookResponse.text(404, "no service '" + abbreviate(serviceId)
-                    + "' takes webhooks");
+                    + (oauth ? "' takes OAuth requests" : "' takes webhooks"));
         }
-        if (!"POST".equals(request.method())) {
-            return WebhookResponse.text(405, "webhooks take POST, not " + request.method())
-                    .withHeader("Allow", "POST");
+        String method = oauth ? "GET" : "POST";
+        if (!method.equals(request.method())) {
+            return WebhookResponse.text(405, kind + "s take " + method + ", not "
+                    + abbreviate(request.method())).withHeader("Allow", method);
         }
         if (state != State.RUNNING) {
             return unavailable("engine: not running");
@@ -289,20 +296,20 @@ public final class EngineRuntime {
         try {
             return handler.get().handle(request);
         } catch (EventRejectedException e) {
-            LOG.warn("Webhook for service '{}' refused: {}", serviceId, e.getMessage());
+            LOG.warn("{} for service '{}' refused: {}", kind, serviceId, e.getMessage());
             return unavailable(e.getMessage())
                     .withHeader("Retry-After", String.valueOf(
                             Math.max(1, e.retryAfter().toSeconds())));
         } catch (RuntimeException | Error e) {
-            LOG.error("Webhook handler of service '{}' failed", serviceId, e);
+            LOG.error("{} handler of service '{}' failed", kind, serviceId, e);
             return WebhookResponse.text(500, "service '" + serviceId + "' failed");
         }
     }
 
     // Senders and proxies disagree on what an empty or dot segment means, so such paths are
     // refused here rather than reaching a handler in a form it did not expect.
-    private static String pathProblem(String path) {
-        for (String segment : path.substring(HOOKS.length()).split("/", -1)) {
+    private static String pathProblem(String path, String prefix) {
+        for (String segment : path.substring(prefix.length()).split("/", -1)) {
             if (segment.isEmpty()) {
                 return "has an empty segment (a doubled or trailing '/')";
             }

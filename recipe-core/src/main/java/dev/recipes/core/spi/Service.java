@@ -56,6 +56,18 @@ public interface Service {
     }
 
     /**
+     * Returns the handler for the pages of an OAuth install, {@code GET /oauth/<id>/...} (such
+     * as {@code /oauth/slack/start} and {@code /oauth/slack/callback}), if the service offers
+     * one; the handler sees the full path and query. A browser, not a webhook sender, calls
+     * these pages, so answers are redirects and short pages for people.
+     *
+     * @return the handler, or empty
+     */
+    default Optional<WebhookHandler> oauth() {
+        return Optional.empty();
+    }
+
+    /**
      * Returns the actions the service offers.
      *
      * @return the actions; names unique within the service

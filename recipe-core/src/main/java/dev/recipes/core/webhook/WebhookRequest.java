@@ -63,6 +63,71 @@ public record WebhookRequest(
     }
 
     /**
+     * Returns the values of a query parameter, decoded from the query string as an HTML form
+     * ({@code +} is a space, {@code %XX} are UTF-8 bytes).
+     *
+     * @param name the parameter's name, matched exactly after decoding
+     * @return its values in order; empty if absent
+     * @throws IllegalArgumentException if the query string is not well-formed: a bad
+     *     {@code %} escape, or bytes that are not UTF-8
+     */
+    public List<String> queryParameters(String name) {
+        Objects.requireNonNull(name, "name");
+        List<String> values = new ArrayList<>();
+        if (query.isEmpty()) {
+            return values;
+        }
+        for (String pair : query.split("&", -1)) {
+            int equals = pair.indexOf('=');
+            String key = FormDecoding.decode(equals < 0 ? pair : pair.substring(0, equals));
+            if (key.equals(name)) {
+                values.add(equals < 0 ? "" : FormDecoding.decode(pair.substring(equals + 1)));
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Returns the value of a query parameter that must appear at most once.
+     *
+     * @param name the parameter's name
+     * @return the value, if present
+     * @throws IllegalArgumentException if it appears more than once, or the query string is
+     *     not well-formed
+     */
+    public Optional<String> queryParameter(String name) {
+        List<String> values = queryParameters(name);
+        if (values.size() > 1) {
+            throw new IllegalArgumentException("query parameter '" + name + "' appears "
+                    + values.size() + " times");
+        }
+        return values.stream().findFirst();
+    }
+
+    /**
+     * Returns the value of a cookie sent in the {@code Cookie} headers (RFC 6265).
+     *
+     * @param name the cookie's name, matched exactly
+     * @return the value of its first occurrence, without surrounding quotes, if sent
+     */
+    public Optional<String> cookie(String name) {
+        Objects.requireNonNull(name, "name");
+        for (String header : headers.getOrDefault("Cookie", List.of())) {
+            for (String pair : header.split(";")) {
+                int equals = pair.indexOf('=');
+                if (equals > 0 && pair.substring(0, equals).trim().equals(name)) {
+                    String value = pair.substring(equals + 1).trim();
+                    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    return Optional.of(value);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Returns the raw body.
      *
      * @return a copy of the bytes

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP server for webhooks on the JDK's own {@code com.sun.net.httpserver}: it hands every
- * request under {@code /hooks/} to a {@link WebhookHandler}, such as
- * {@link RecipeEngine#webhooks()}, and writes back the handler's answer as it is.
+ * request under {@code /hooks/} (webhooks) and {@code /oauth/} (the pages of OAuth installs) to
+ * a {@link WebhookHandler}, such as {@link RecipeEngine#webhooks()}, and writes back the
+ * handler's answer as it is.
  *
  * <pre>{@code
  * try (JdkWebhookServer server = JdkWebhookServer.start(engine, new InetSocketAddress(8080))) {
@@ -58,8 +59,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdkWebhookServer implements AutoCloseable {
 
-    /** The path prefix under which requests go to the handler. */
+    /** The path prefix under which webhooks go to the handler. */
     public static final String HOOKS_PATH = "/hooks/";
+
+    /** The path prefix under which the pages of OAuth installs go to the handler. */
+    public static final String OAUTH_PATH = "/oauth/";
 
     /** The largest body limit the server can hold in one array. */
     public static final int MAX_BODY_LIMIT = Integer.MAX_VALUE - 8;
@@ -109,8 +113,8 @@ public final class JdkWebhookServer implements AutoCloseable {
         server.createContext("/", new WebhookExchangeHandler(builder.handler, maxBodyBytes));
         server.setExecutor(workers);
         server.start();
-        LOG.info("Webhook server listening on {}, taking webhooks under {}", describe(address),
-                HOOKS_PATH);
+        LOG.info("Webhook server listening on {}, taking webhooks under {} and OAuth pages "
+                + "under {}", describe(address), HOOKS_PATH, OAUTH_PATH);
     }
 
     /**

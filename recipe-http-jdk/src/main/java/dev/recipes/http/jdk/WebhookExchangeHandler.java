@@ -76,7 +76,8 @@ final class WebhookExchangeHandler implements HttpHandler {
                     .withHeader("Retry-After", "1")
                     .withHeader("Connection", "close");
         }
-        if (!path.startsWith(JdkWebhookServer.HOOKS_PATH)) {
+        if (!path.startsWith(JdkWebhookServer.HOOKS_PATH)
+                && !path.startsWith(JdkWebhookServer.OAUTH_PATH)) {
             return WebhookResponse.text(404, "webhook server: no webhooks at this path");
         }
         byte[] body = readBody(exchange);

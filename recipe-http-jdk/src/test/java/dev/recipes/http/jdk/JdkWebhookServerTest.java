@@ -260,6 +260,25 @@ final class JdkWebhookServerTest {
     }
 
     @Test
+    void oauthPagesReachTheHandlerAsGetWithTheirQueryAndCookies() throws Exception {
+        server = start(UnaryOperator.identity());
+        HttpRequest request = HttpRequest.newBuilder(uri("/oauth/echo/callback?code=a%2Bb&s=1"))
+                .header("Cookie", "n=v")
+                .GET()
+                .timeout(TIMEOUT)
+                .build();
+
+        HttpResponse<String> response = send(request);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        WebhookRequest seen = nextRequest();
+        assertThat(seen.method()).isEqualTo("GET");
+        assertThat(seen.path()).isEqualTo("/oauth/echo/callback");
+        assertThat(seen.queryParameter("code")).contains("a+b");
+        assertThat(seen.cookie("n")).contains("v");
+    }
+
+    @Test
     void headRequestGetsHeadersWithoutBody() throws Exception {
         server = start(UnaryOperator.identity());
         HttpRequest request = HttpRequest.newBuilder(uri("/hooks/echo"))
@@ -581,6 +600,11 @@ final class JdkWebhookServerTest {
 
         @Override
         public Optional<WebhookHandler> webhook() {
+            return Optional.of(handler);
+        }
+
+        @Override
+        public Optional<WebhookHandler> oauth() {
             return Optional.of(handler);
         }
     }
