@@ -37,20 +37,24 @@ public final class PostMessageStep implements ActionStep {
     private final JsonNode blocks;
     private final Mapping threadTs;
     private final Boolean replyBroadcast;
+    // The connection named with as(...), or null: the default one, or with fromEvent the
+    // connection of the workspace each event came from.
     private final String connection;
+    private final boolean fromEvent;
 
     private PostMessageStep(Mapping channel, Mapping text, JsonNode blocks, Mapping threadTs,
-            Boolean replyBroadcast, String connection) {
+            Boolean replyBroadcast, String connection, boolean fromEvent) {
         this.channel = channel;
         this.text = text;
         this.blocks = blocks;
         this.threadTs = threadTs;
         this.replyBroadcast = replyBroadcast;
         this.connection = connection;
+        this.fromEvent = fromEvent;
     }
 
     static PostMessageStep to(Mapping channel) {
-        return new PostMessageStep(channel, null, null, null, null, DEFAULT_CONNECTION);
+        return new PostMessageStep(channel, null, null, null, null, null, false);
     }
 
     /**
@@ -117,7 +121,8 @@ public final class PostMessageStep implements ActionStep {
             throw new IllegalStateException(subject() + ": blocks are already set to "
                     + blocks + "; set them once");
         }
-        return new PostMessageStep(channel, text, parsed, threadTs, replyBroadcast, connection);
+        return new PostMessageStep(channel, text, parsed, threadTs, replyBroadcast, connection,
+                fromEvent);
     }
 
     /**
@@ -158,7 +163,8 @@ public final class PostMessageStep implements ActionStep {
             throw new IllegalStateException(subject() + ": reply_broadcast is already "
                     + replyBroadcast + "; set it once");
         }
-        return new PostMessageStep(channel, text, blocks, threadTs, broadcast, connection);
+        return new PostMessageStep(channel, text, blocks, threadTs, broadcast, connection,
+                fromEvent);
     }
 
     /**
@@ -167,12 +173,34 @@ public final class PostMessageStep implements ActionStep {
      * @param connectionId a connection id of the {@code slack} service
      * @return a new step acting as that connection
      * @throws IllegalArgumentException if the id is not a valid connection id
+     * @throws IllegalStateException if the connection was chosen before, with this method or
+     *     {@link #asEventWorkspace()}
      */
     public PostMessageStep as(String connectionId) {
         // The core's generic step builder holds the rule for connection ids.
         ActionStep.of(SlackService.ID, action()).as(connectionId);
+        requireNoConnection("'" + connectionId + "'");
         return new PostMessageStep(channel, text, blocks, threadTs, replyBroadcast,
-                connectionId);
+                connectionId, false);
+    }
+
+    /**
+     * Posts the message as the installation each event was delivered to, in an engine that
+     * serves many workspaces: as the connection {@link SlackWorkspace#connectionIdOf(Event)}
+     * names, such as {@code t0acme001} for an event from workspace {@code T0ACME001}. Each
+     * workspace's connection holds its own bot token.
+     *
+     * <p>An event that names no workspace fails the recipe with a {@link MappingException}; an
+     * event from a workspace whose connection is not in the store fails its action, which is
+     * dead-lettered. Either way the message is never posted as another workspace.
+     *
+     * @return a new step acting as the event's workspace
+     * @throws IllegalStateException if the connection was chosen before, with this method or
+     *     {@link #as(String)}
+     */
+    public PostMessageStep asEventWorkspace() {
+        requireNoConnection("the event's workspace");
+        return new PostMessageStep(channel, text, blocks, threadTs, replyBroadcast, null, true);
     }
 
     @Override
@@ -185,9 +213,39 @@ public final class PostMessageStep implements ActionStep {
         return "post-message";
     }
 
+    /**
+     * Returns the connection named with {@link #as(String)}.
+     *
+     * @return its id, or {@value ActionStep#DEFAULT_CONNECTION} if none was named (also when
+     *     the step acts as the event's workspace)
+     */
     @Override
     public String connection() {
-        return connection;
+        return connection == null ? DEFAULT_CONNECTION : connection;
+    }
+
+    /**
+     * Returns the connection the message is posted as for one event.
+     *
+     * @param event the triggering event
+     * @return the connection of the event's workspace after {@link #asEventWorkspace()}, else
+     *     {@link #connection()}
+     * @throws MappingException if the step acts as the event's workspace and the event names
+     *     none
+     */
+    @Override
+    public String connection(Event event) {
+        return fromEvent ? SlackWorkspace.require(event) : connection();
+    }
+
+    /**
+     * Tells whether the step acts as the event's workspace.
+     *
+     * @return {@code true} after {@link #asEventWorkspace()}
+     */
+    @Override
+    public boolean connectionFromEvent() {
+        return fromEvent;
     }
 
     /**
@@ -250,7 +308,7 @@ public final class PostMessageStep implements ActionStep {
                     + "; set it once (not " + shown + ")");
         }
         return new PostMessageStep(channel, mapping, blocks, threadTs, replyBroadcast,
-                connection);
+                connection, fromEvent);
     }
 
     private PostMessageStep withThread(Mapping mapping, String shown) {
@@ -258,7 +316,8 @@ public final class PostMessageStep implements ActionStep {
             throw new IllegalStateException(subject() + ": thread is already set to "
                     + threadTs + "; set it once (not " + shown + ")");
         }
-        return new PostMessageStep(channel, text, blocks, mapping, replyBroadcast, connection);
+        return new PostMessageStep(channel, text, blocks, mapping, replyBroadcast, connection,
+                fromEvent);
     }
 
     static Mapping described(Mapping mapping, String description) {
@@ -275,6 +334,17 @@ public final class PostMessageStep implements ActionStep {
         };
     }
 
+    private void requireNoConnection(String wanted) {
+        if (connection != null || fromEvent) {
+            throw new IllegalStateException(subject() + ": already acts as " + shownConnection()
+                    + "; choose the connection once (not " + wanted + ")");
+        }
+    }
+
+    private String shownConnection() {
+        return fromEvent ? "the event's workspace" : "'" + connection + "'";
+    }
+
     private String subject() {
         return "post-message step to " + channel;
     }
@@ -283,6 +353,7 @@ public final class PostMessageStep implements ActionStep {
     public String toString() {
         return "PostMessageStep[slack/post-message to " + channel + (text == null ? ""
                 : ", text " + text) + (blocks == null ? "" : ", " + blocks.size() + " blocks")
-                + (threadTs == null ? "" : ", thread " + threadTs) + ", as " + connection + "]";
+                + (threadTs == null ? "" : ", thread " + threadTs) + ", as "
+                + (fromEvent ? "the event's workspace" : connection()) + "]";
     }
 }

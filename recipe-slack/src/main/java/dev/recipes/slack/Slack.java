@@ -241,6 +241,30 @@ public final class Slack {
         return SlackText.escaped(jsonPointer);
     }
 
+    /**
+     * Returns a mapping that renders the connection id of the Slack installation an event was
+     * delivered to, so that a step acts as the workspace the event came from in an engine that
+     * serves many workspaces; the same as {@link SlackWorkspace#ofEvent()}.
+     *
+     * <pre>{@code
+     * ActionStep react = ActionStep.of("slack", "add-reaction")
+     *         .pointer("channel", "/event/channel")
+     *         .pointer("timestamp", "/event/ts")
+     *         .constant("name", "eyes")
+     *         .as(Slack.eventWorkspace())
+     *         .build();
+     * }</pre>
+     *
+     * <p>{@link PostMessageStep#asEventWorkspace()} does the same for posts. An event that names
+     * no workspace fails the recipe; one from a workspace whose connection is not in the store
+     * fails its action, which is dead-lettered: it never runs as another workspace.
+     *
+     * @return the mapping, for {@code ActionStep.Builder.as(Mapping)}
+     */
+    public static Mapping eventWorkspace() {
+        return SlackWorkspace.ofEvent();
+    }
+
     static boolean isSlackType(String slackType) {
         return SLACK_TYPE.matcher(slackType).matches();
     }

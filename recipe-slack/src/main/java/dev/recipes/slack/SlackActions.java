@@ -45,11 +45,12 @@ final class SlackActions {
      * service has started.
      *
      * @param api gives the client, or throws a permanent failure before the start
+     * @param tokens gives the bot tokens of connections, refreshed when they rotate
      * @return the actions
      */
-    static List<Action> all(Supplier<SlackWebApi> api) {
-        return List.of(new PostMessage(api), new UpdateMessage(api), new AddReaction(api),
-                new Respond(api));
+    static List<Action> all(Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
+        return List.of(new PostMessage(api, tokens), new UpdateMessage(api, tokens),
+                new AddReaction(api, tokens), new Respond(api, tokens));
     }
 
     /** Common parts of the actions: names, messages, parameter checks. */
@@ -57,10 +58,12 @@ final class SlackActions {
 
         private final String name;
         private final Supplier<SlackWebApi> api;
+        private final Supplier<SlackTokens> tokens;
 
-        SlackAction(String name, Supplier<SlackWebApi> api) {
+        SlackAction(String name, Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
             this.name = name;
             this.api = api;
+            this.tokens = tokens;
         }
 
         @Override
@@ -89,9 +92,7 @@ final class SlackActions {
         }
 
         final Secret token(ActionInvocation invocation) {
-            return invocation.requireConnection().secret(BOT_TOKEN).orElseThrow(() ->
-                    invalid("connection '" + invocation.connectionId() + "' has no secret '"
-                            + BOT_TOKEN + "'; store the app's bot token (xoxb-...) there"));
+            return tokens.get().botToken(invocation, subject());
         }
 
         final void limit(SlackWebApi slack, String lane, Duration interval,
@@ -190,8 +191,8 @@ final class SlackActions {
      */
     private static final class PostMessage extends SlackAction {
 
-        PostMessage(Supplier<SlackWebApi> api) {
-            super("post-message", api);
+        PostMessage(Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
+            super("post-message", api, tokens);
         }
 
         @Override
@@ -220,8 +221,8 @@ final class SlackActions {
     /** {@code update-message}: {@code chat.update}. Idempotent, so retries are safe. */
     private static final class UpdateMessage extends SlackAction {
 
-        UpdateMessage(Supplier<SlackWebApi> api) {
-            super("update-message", api);
+        UpdateMessage(Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
+            super("update-message", api, tokens);
         }
 
         @Override
@@ -249,8 +250,8 @@ final class SlackActions {
      */
     private static final class AddReaction extends SlackAction {
 
-        AddReaction(Supplier<SlackWebApi> api) {
-            super("add-reaction", api);
+        AddReaction(Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
+            super("add-reaction", api, tokens);
         }
 
         @Override
@@ -295,8 +296,8 @@ final class SlackActions {
      */
     private static final class Respond extends SlackAction {
 
-        Respond(Supplier<SlackWebApi> api) {
-            super("respond", api);
+        Respond(Supplier<SlackWebApi> api, Supplier<SlackTokens> tokens) {
+            super("respond", api, tokens);
         }
 
         @Override

@@ -62,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * events over Socket Mode, acknowledging each envelope once its event is on the bus; see
  * docs/slack.md.
  *
+ * <p>With the app's client credentials ({@code slack.client-id} and the keys it needs) the
+ * service offers the OAuth v2 install at {@code GET /oauth/slack/start}: each workspace that
+ * installs the app gets a connection of its own, keyed by enterprise and team (see
+ * {@link SlackWorkspace}), and rotating tokens are refreshed before they expire.
+ *
  * <p>An instance serves one engine. It is thread-safe once started.
  */
 public final class SlackService implements Service {
@@ -134,6 +139,56 @@ public final class SlackService implements Service {
      */
     public static final String SOCKET_MODE_MAX_BACKOFF_KEY = "socket-mode-max-backoff";
 
+    /**
+     * The key of the Slack app's client id, {@code slack.client-id}: with it the service offers
+     * the OAuth v2 install at {@code GET /oauth/slack/start}, which stores one connection per
+     * workspace, and refreshes rotating tokens. The install also needs
+     * {@value #CLIENT_SECRET_KEY}, {@value #OAUTH_REDIRECT_URI_KEY} and
+     * {@value #OAUTH_SCOPES_KEY}; see docs/slack.md.
+     */
+    public static final String CLIENT_ID_KEY = "client-id";
+
+    /** The key of the Slack app's client secret, {@code slack.client-secret}, a secret. */
+    public static final String CLIENT_SECRET_KEY = "client-secret";
+
+    /**
+     * The key of the public URL Slack sends the browser back to after an install,
+     * {@code slack.oauth-redirect-uri}, ending with {@code /oauth/slack/callback} and listed
+     * among the app's Redirect URLs; https, or plain http on localhost.
+     */
+    public static final String OAUTH_REDIRECT_URI_KEY = "oauth-redirect-uri";
+
+    /**
+     * The key of the bot scopes an install asks for, {@code slack.oauth-scopes}, separated by
+     * commas, such as {@code chat:write,reactions:write,channels:history}.
+     */
+    public static final String OAUTH_SCOPES_KEY = "oauth-scopes";
+
+    /**
+     * The key of user scopes an install asks for as well, {@code slack.oauth-user-scopes};
+     * none by default. The installing user's token is then stored in the connection's secret
+     * {@code user-token}.
+     */
+    public static final String OAUTH_USER_SCOPES_KEY = "oauth-user-scopes";
+
+    /**
+     * The key of Slack's authorize page, {@code slack.oauth-authorize-url};
+     * {@code https://slack.com/oauth/v2/authorize} by default. Tests point it at a fake.
+     */
+    public static final String OAUTH_AUTHORIZE_URL_KEY = "oauth-authorize-url";
+
+    /**
+     * The key of the page the browser is sent to after a successful install,
+     * {@code slack.oauth-success-url}; without it the service answers a short page itself.
+     */
+    public static final String OAUTH_SUCCESS_URL_KEY = "oauth-success-url";
+
+    /**
+     * The key of how long an install may take from its start to Slack's callback,
+     * {@code slack.oauth-state-lifetime}, 1 minute to 1 hour; 10 minutes by default.
+     */
+    public static final String OAUTH_STATE_LIFETIME_KEY = "oauth-state-lifetime";
+
     private static final Logger LOG = LoggerFactory.getLogger(SlackService.class);
     private static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
@@ -142,7 +197,10 @@ public final class SlackService implements Service {
     private volatile EventsApiHandler events;
     private volatile SlackWebApi webApi;
     private volatile SocketMode socketMode;
-    private final List<Action> actions = SlackActions.all(this::webApi);
+    private volatile SlackTokens tokens;
+    private volatile SlackInstall install;
+    private final WebhookHandler oauth = this::handleOAuth;
+    private final List<Action> actions = SlackActions.all(this::webApi, this::tokens);
 
     /**
      * Creates a service that reads its signing secret from the engine configuration key
@@ -184,7 +242,10 @@ public final class SlackService implements Service {
      * actions {@value #API_URL_KEY}, {@value #REQUEST_TIMEOUT_KEY} and
      * {@value #RESPONSE_URL_PREFIXES_KEY}, and for Socket Mode {@value #APP_TOKEN_KEY},
      * {@value #SOCKET_MODE_KEY}, {@value #SOCKET_MODE_BACKOFF_KEY} and
-     * {@value #SOCKET_MODE_MAX_BACKOFF_KEY}.
+     * {@value #SOCKET_MODE_MAX_BACKOFF_KEY}, and for the OAuth install {@value #CLIENT_ID_KEY},
+     * {@value #CLIENT_SECRET_KEY}, {@value #OAUTH_REDIRECT_URI_KEY}, {@value #OAUTH_SCOPES_KEY},
+     * {@value #OAUTH_USER_SCOPES_KEY}, {@value #OAUTH_AUTHORIZE_URL_KEY},
+     * {@value #OAUTH_SUCCESS_URL_KEY} and {@value #OAUTH_STATE_LIFETIME_KEY}.
      *
      * @return the keys
      */
@@ -192,7 +253,10 @@ public final class SlackService implements Service {
     public Set<String> configKeys() {
         return Set.of(SIGNING_SECRET_KEY, PREVIOUS_SIGNING_SECRET_KEY, SLASH_COMMAND_ACK_KEY,
                 API_URL_KEY, REQUEST_TIMEOUT_KEY, RESPONSE_URL_PREFIXES_KEY, APP_TOKEN_KEY,
-                SOCKET_MODE_KEY, SOCKET_MODE_BACKOFF_KEY, SOCKET_MODE_MAX_BACKOFF_KEY);
+                SOCKET_MODE_KEY, SOCKET_MODE_BACKOFF_KEY, SOCKET_MODE_MAX_BACKOFF_KEY,
+                CLIENT_ID_KEY, CLIENT_SECRET_KEY, OAUTH_REDIRECT_URI_KEY, OAUTH_SCOPES_KEY,
+                OAUTH_USER_SCOPES_KEY, OAUTH_AUTHORIZE_URL_KEY, OAUTH_SUCCESS_URL_KEY,
+                OAUTH_STATE_LIFETIME_KEY);
     }
 
     /**
@@ -223,7 +287,15 @@ public final class SlackService implements Service {
         SlackSignature signature = SlackSignature.of(secrets)
                 .withClock(context.clock())
                 .withWindow(REPLAY_WINDOW);
-        webApi = SlackWebApi.from(context);
+        SlackWebApi api = SlackWebApi.from(context);
+        Optional<SlackOAuthSettings> oauthSettings = SlackOAuthSettings.from(context);
+        tokens = new SlackTokens(context, api, oauthSettings.orElse(null));
+        oauthSettings.ifPresent(settings -> {
+            install = new SlackInstall(context, settings, api);
+            LOG.info("Slack OAuth install offered at {}, returning to '{}'",
+                    SlackInstall.START_PATH, settings.redirectUri());
+        });
+        webApi = api;
         events = new EventsApiHandler(context, signature);
         if (appToken.isPresent()) {
             socketMode = new SocketMode(context, appToken.get(), webApi.apiUrl(),
@@ -290,6 +362,40 @@ public final class SlackService implements Service {
     @Override
     public List<Action> actions() {
         return actions;
+    }
+
+    private SlackTokens tokens() {
+        SlackTokens started = tokens;
+        if (started == null) {
+            throw ActionException.permanent("service '" + ID + "': not started; run actions "
+                    + "through a started RecipeEngine", null);
+        }
+        return started;
+    }
+
+    /**
+     * Returns the handler of the OAuth v2 install's pages, {@code GET /oauth/slack/start} and
+     * {@code GET /oauth/slack/callback}; they answer 404 unless {@value #CLIENT_ID_KEY} is
+     * configured.
+     *
+     * @return the handler
+     */
+    @Override
+    public Optional<WebhookHandler> oauth() {
+        return Optional.of(oauth);
+    }
+
+    private WebhookResponse handleOAuth(WebhookRequest request) {
+        if (events == null) {
+            return WebhookResponse.text(503, "service '" + ID + "': not started")
+                    .withHeader("Retry-After", "1");
+        }
+        SlackInstall offered = install;
+        if (offered == null) {
+            return WebhookResponse.text(404, "service '" + ID + "': the OAuth install is off; "
+                    + "set config '" + ID + "." + CLIENT_ID_KEY + "' and the keys it needs");
+        }
+        return offered.handle(request);
     }
 
     private SlackWebApi webApi() {

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * fields where the event's type keeps them: a message's channel at {@code /event/channel}, a
  * reaction's at {@code /event/item/channel}, a slash command's at {@code /channel_id}, an
  * interaction's at {@code /channel/id}. An event without the field a selector needs does not
- * match.
+ * match. In an engine that serves many workspaces, {@link #fromWorkspace(String)} selects the
+ * events delivered to one installation of the app.
  *
  * <p>{@link Slack#message()} selects new messages posted by people, thread replies included;
  * {@link #fromBots()}, {@link #edits()}, {@link #deletions()} and {@link #allKinds()} select
@@ -77,6 +78,7 @@ public final class SlackTrigger implements Trigger {
     private final String channel;
     private final String user;
     private final String team;
+    private final String workspace;
     private final String reaction;
     private final String thread;
     private final boolean threadReplies;
@@ -85,11 +87,11 @@ public final class SlackTrigger implements Trigger {
 
     SlackTrigger(SlackShape shape, String key) {
         this(shape, key, shape.eventType().equals(MESSAGE) ? Kind.PEOPLE : null, null, null,
-                null, null, null, false, List.of(), List.of());
+                null, null, null, null, false, List.of(), List.of());
     }
 
     private SlackTrigger(SlackShape shape, String key, Kind kind, String channel, String user,
-            String team, String reaction, String thread, boolean threadReplies,
+            String team, String workspace, String reaction, String thread, boolean threadReplies,
             List<Fragment> fragments, List<Pattern> patterns) {
         this.shape = shape;
         this.key = key;
@@ -97,6 +99,7 @@ public final class SlackTrigger implements Trigger {
         this.channel = channel;
         this.user = user;
         this.team = team;
+        this.workspace = workspace;
         this.reaction = reaction;
         this.thread = thread;
         this.threadReplies = threadReplies;
@@ -116,8 +119,8 @@ public final class SlackTrigger implements Trigger {
         requireSelector(channelId, "channel id");
         requireField(shape.channel(), "inChannel(...)", "channel");
         requireUnset(channel, "channel", "an event is in one channel");
-        return new SlackTrigger(shape, key, kind, channelId, user, team, reaction, thread,
-                threadReplies, fragments, patterns);
+        return new SlackTrigger(shape, key, kind, channelId, user, team, workspace, reaction,
+                thread, threadReplies, fragments, patterns);
     }
 
     /**
@@ -132,8 +135,8 @@ public final class SlackTrigger implements Trigger {
         requireSelector(userId, "user id");
         requireField(shape.user(), "fromUser(...)", "user");
         requireUnset(user, "user", "an event comes from one user");
-        return new SlackTrigger(shape, key, kind, channel, userId, team, reaction, thread,
-                threadReplies, fragments, patterns);
+        return new SlackTrigger(shape, key, kind, channel, userId, team, workspace, reaction,
+                thread, threadReplies, fragments, patterns);
     }
 
     /**
@@ -149,8 +152,44 @@ public final class SlackTrigger implements Trigger {
         requireSelector(teamId, "team id");
         requireField(shape.team(), "inTeam(...)", "workspace");
         requireUnset(team, "team", "an event comes from one workspace");
-        return new SlackTrigger(shape, key, kind, channel, user, teamId, reaction, thread,
-                threadReplies, fragments, patterns);
+        return new SlackTrigger(shape, key, kind, channel, user, teamId, workspace, reaction,
+                thread, threadReplies, fragments, patterns);
+    }
+
+    /**
+     * Returns a trigger that also requires the event to be delivered to one installation of the
+     * app, named by its connection id: in an engine that serves many workspaces, a recipe for
+     * one of them. The installation is the one {@link SlackWorkspace#connectionIdOf(Event)}
+     * reads from the event; unlike {@link #inTeam(String)}, which compares the workspace the
+     * event happened in, it stays the receiving installation when a message comes from another
+     * org through a shared channel.
+     *
+     * <pre>{@code
+     * Recipe acme = Recipe.named("acme-orders")
+     *         .when(Slack.message().fromWorkspace("t0acme001").containing("order"))
+     *         .then(Slack.postMessage("C0ORDERS").textFrom("/event/text").as("t0acme001"))
+     *         .build();
+     * }</pre>
+     *
+     * @param connectionId a connection id as {@link SlackWorkspace#connectionId} makes it,
+     *     such as {@code t0acme001}, {@code e0ent001.t0acme001} or, for an org-wide install,
+     *     {@code e0ent001}
+     * @return a new trigger
+     * @throws IllegalArgumentException if the id is not such a connection id (a Slack id such
+     *     as {@code T0ACME001} is refused: give it in lower case)
+     * @throws IllegalStateException if this trigger already selects an installation
+     */
+    public SlackTrigger fromWorkspace(String connectionId) {
+        requireSelector(connectionId, "workspace connection id");
+        if (!SlackWorkspace.isConnectionId(connectionId)) {
+            throw new IllegalArgumentException(this + ": '"
+                    + EventsApiHandler.abbreviate(connectionId) + "' is not the connection id "
+                    + "of a Slack workspace, such as 't0acme001', 'e0ent001.t0acme001' or "
+                    + "'e0ent001'; SlackWorkspace.connectionId(...) makes it from Slack's ids");
+        }
+        requireUnset(workspace, "workspace", "an event is delivered to one installation");
+        return new SlackTrigger(shape, key, kind, channel, user, team, connectionId, reaction,
+                thread, threadReplies, fragments, patterns);
     }
 
     /**
@@ -195,7 +234,7 @@ public final class SlackTrigger implements Trigger {
         requireField(shape.text(), "matching(...)", "text");
         List<Pattern> more = new ArrayList<>(patterns);
         more.add(pattern);
-        return new SlackTrigger(shape, key, kind, channel, user, team, reaction, thread,
+        return new SlackTrigger(shape, key, kind, channel, user, team, workspace, reaction, thread,
                 threadReplies, fragments, List.copyOf(more));
     }
 
@@ -261,8 +300,8 @@ public final class SlackTrigger implements Trigger {
         if (threadReplies || thread != null) {
             throw new IllegalStateException(this + ": already selects thread replies");
         }
-        return new SlackTrigger(shape, key, kind, channel, user, team, reaction, null, true,
-                fragments, patterns);
+        return new SlackTrigger(shape, key, kind, channel, user, team, workspace, reaction, null,
+                true, fragments, patterns);
     }
 
     /**
@@ -282,8 +321,8 @@ public final class SlackTrigger implements Trigger {
         if (threadReplies || thread != null) {
             throw new IllegalStateException(this + ": already selects thread replies");
         }
-        return new SlackTrigger(shape, key, kind, channel, user, team, reaction, threadTs,
-                false, fragments, patterns);
+        return new SlackTrigger(shape, key, kind, channel, user, team, workspace, reaction,
+                threadTs, false, fragments, patterns);
     }
 
     /**
@@ -307,7 +346,7 @@ public final class SlackTrigger implements Trigger {
                     + "Slack.reactionAdded() or Slack.event(\"reaction_removed\")");
         }
         requireUnset(reaction, "emoji", "a reaction is one emoji");
-        return new SlackTrigger(shape, key, kind, channel, user, team, emoji, thread,
+        return new SlackTrigger(shape, key, kind, channel, user, team, workspace, emoji, thread,
                 threadReplies, fragments, patterns);
     }
 
@@ -342,6 +381,8 @@ public final class SlackTrigger implements Trigger {
                 && equal(channel, SlackShape.at(data, shape.channel()))
                 && equal(user, author)
                 && equal(team, SlackShape.at(data, shape.team()))
+                && (workspace == null
+                        || workspace.equals(SlackWorkspace.connectionIdOf(event).orElse(null)))
                 && equal(reaction, SlackShape.at(data, shape.reaction()))
                 && inThread(message)
                 && textMatches(text);
@@ -413,7 +454,7 @@ public final class SlackTrigger implements Trigger {
         }
         List<Fragment> more = new ArrayList<>(fragments);
         more.add(new Fragment(fragment, ignoreCase));
-        return new SlackTrigger(shape, key, kind, channel, user, team, reaction, thread,
+        return new SlackTrigger(shape, key, kind, channel, user, team, workspace, reaction, thread,
                 threadReplies, List.copyOf(more), patterns);
     }
 
@@ -426,8 +467,8 @@ public final class SlackTrigger implements Trigger {
             throw new IllegalStateException(this + ": already selects " + kind.call.substring(1)
                     + "; a message trigger selects one kind of message event");
         }
-        return new SlackTrigger(shape, key, wanted, channel, user, team, reaction, thread,
-                threadReplies, fragments, patterns);
+        return new SlackTrigger(shape, key, wanted, channel, user, team, workspace, reaction,
+                thread, threadReplies, fragments, patterns);
     }
 
     private void requireThreaded(String call) {
@@ -477,6 +518,7 @@ public final class SlackTrigger implements Trigger {
                 && Objects.equals(channel, that.channel)
                 && Objects.equals(user, that.user)
                 && Objects.equals(team, that.team)
+                && Objects.equals(workspace, that.workspace)
                 && Objects.equals(reaction, that.reaction)
                 && Objects.equals(thread, that.thread)
                 && threadReplies == that.threadReplies
@@ -486,8 +528,8 @@ public final class SlackTrigger implements Trigger {
 
     @Override
     public int hashCode() {
-        return Objects.hash(shape.eventType(), key, kind, channel, user, team, reaction, thread,
-                threadReplies, fragments, patternKeys());
+        return Objects.hash(shape.eventType(), key, kind, channel, user, team, workspace,
+                reaction, thread, threadReplies, fragments, patternKeys());
     }
 
     /**
@@ -503,6 +545,7 @@ public final class SlackTrigger implements Trigger {
         append(text, ".inChannel(", channel);
         append(text, ".fromUser(", user);
         append(text, ".inTeam(", team);
+        append(text, ".fromWorkspace(", workspace);
         append(text, ".named(", reaction);
         append(text, ".inThread(", thread);
         if (threadReplies) {

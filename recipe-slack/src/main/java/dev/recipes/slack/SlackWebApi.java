@@ -176,6 +176,41 @@ final class SlackWebApi {
     }
 
     /**
+     * Calls {@code oauth.v2.access} with a form body and the app's client credentials in HTTP
+     * Basic, as Slack prefers: to exchange an install's code, or a refresh token for new
+     * tokens.
+     *
+     * @param form the form fields, such as {@code code} and {@code redirect_uri}
+     * @param clientId the app's client id
+     * @param clientSecret the app's client secret
+     * @param subject what is being done, starting each error message
+     * @return Slack's answer, whose {@code ok} is {@code true}
+     * @throws ActionException classified as {@link #call(String, Secret, ObjectNode, String)}
+     */
+    JsonNode oauthAccess(java.util.Map<String, String> form, String clientId,
+            Secret clientSecret, String subject) {
+        StringBuilder body = new StringBuilder();
+        form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&")
+                .append(formEncode(name)).append('=').append(formEncode(value)));
+        String basic = java.util.Base64.getEncoder().encodeToString(
+                (formEncode(clientId) + ":" + formEncode(clientSecret.reveal()))
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/oauth.v2.access"))
+                .timeout(timeout)
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(),
+                        StandardCharsets.UTF_8))
+                .build();
+        return answer(send(request, subject), subject, false, null);
+    }
+
+    private static String formEncode(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /**
      * Posts to a {@code response_url}, which needs no token.
      *
      * @param url a URL {@link #checkResponseUrl(String, String) checked} before

@@ -94,8 +94,7 @@ final class Dispatcher {
             ObjectNode params = step.render(event);
             String key = idempotencyKey(event, recipe, i);
             requests.add(new ActionRequest(step.service(), step.action(), connection(step, event),
-                    key,
-                    recipe.id(), event.id(), params, depth, 1, "", now));
+                    key, recipe.id(), event.id(), params, depth, 1, "", now));
         }
         return requests;
     }
