@@ -313,7 +313,7 @@ final class SlackTokens {
         } catch (DateTimeParseException e) {
             // A broken expiry counts as expired, so that the token is refreshed.
             LOG.warn("Slack connection '{}' has an unreadable instant '{}'; treating it as "
-                    + "past", connection.id(), value.length() > 40 ? value.substring(0, 40) : value);
+                    + "past", connection.id(), EventsApiHandler.abbreviate(value));
             return Instant.EPOCH;
         }
     }
