@@ -98,9 +98,10 @@ final class SlackInstall {
                     + ". Start the install again.");
         }
         if (error.isPresent()) {
+            // Not checked against the state, so it leaves the cookie of an install in progress.
             String shown = ERROR_CODE.matcher(error.get()).matches() ? error.get() : "unknown";
             LOG.info("Slack install not completed: Slack sent back error '{}'", shown);
-            return refused(shown.equals("access_denied") ? 403 : 400,
+            return page(shown.equals("access_denied") ? 403 : 400, "Not installed",
                     "The app was not installed: Slack answered '" + shown + "'"
                             + (shown.equals("access_denied") ? " (the install was cancelled)"
                                     : "") + ".");
@@ -123,10 +124,11 @@ final class SlackInstall {
             answer = api.oauthAccess(form, settings.clientId(), settings.clientSecret(),
                     "Slack install");
         } catch (ActionException e) {
-            LOG.warn("Slack install failed: {}", e.getMessage());
+            String reason = EventsApiHandler.abbreviate(
+                    e.getMessage().replaceFirst("^Slack install: ", ""));
+            LOG.warn("Slack install failed: {}", reason);
             return refused(e.retryable() ? 502 : 400, "Slack did not complete the install ("
-                    + e.getMessage().replaceFirst("^Slack install: ", "") + "). Start the "
-                    + "install again at " + START_PATH + ".");
+                    + reason + "). Start the install again at " + START_PATH + ".");
         }
         Connection connection;
         try {
@@ -140,7 +142,8 @@ final class SlackInstall {
         String team = connection.setting(SlackTokens.TEAM_NAME)
                 .or(() -> connection.setting(SlackTokens.ENTERPRISE_NAME)).orElse("Slack");
         LOG.info("Slack app installed in '{}' as connection 'slack/{}', bot scopes {}{}",
-                team, connection.id(), connection.setting(SlackTokens.SCOPES).orElse("?"),
+                EventsApiHandler.abbreviate(team), connection.id(),
+                EventsApiHandler.abbreviate(connection.setting(SlackTokens.SCOPES).orElse("?")),
                 connection.setting(SlackTokens.EXPIRES_AT).isPresent()
                         ? ", with token rotation" : "");
         if (settings.successUrl() != null) {
@@ -167,6 +170,10 @@ final class SlackInstall {
             throw new IllegalArgumentException("it carries no bot token; give the app bot "
                     + "scopes in config 'slack." + SlackService.OAUTH_SCOPES_KEY + "'");
         }
+        if (!SlackTokens.isToken(token)) {
+            throw new IllegalArgumentException("its bot token holds spaces, control characters"
+                    + " or other bytes a header cannot carry");
+        }
         boolean orgWide = answer.path("is_enterprise_install").asBoolean(false);
         String enterpriseId = id(answer.path("enterprise"), "enterprise");
         String teamId = id(answer.path("team"), "team");
@@ -188,6 +195,10 @@ final class SlackInstall {
         putSetting(builder, SlackTokens.SCOPES, text(answer, "scope"));
         putSetting(builder, SlackTokens.INSTALLED_BY, text(answer.path("authed_user"), "id"));
         String userToken = text(answer.path("authed_user"), "access_token");
+        if (userToken != null && !SlackTokens.isToken(userToken)) {
+            throw new IllegalArgumentException("its user token holds spaces, control characters"
+                    + " or other bytes a header cannot carry");
+        }
         if (userToken != null) {
             builder.secret(SlackTokens.USER_TOKEN, userToken);
         }

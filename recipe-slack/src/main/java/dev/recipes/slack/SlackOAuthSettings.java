@@ -103,9 +103,8 @@ record SlackOAuthSettings(String clientId, Secret clientSecret, URI redirectUri,
             throw new RecipeException("config 'slack." + key + "': '" + value + "' is not a URL");
         }
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
-                && (uri.getHost().equals("localhost") || uri.getHost().startsWith("127.")
-                        || uri.getHost().equals("[::1]"));
+        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme())
+                && SlackWebApi.isLoopback(uri);
         if (!(https || loopbackHttp) || uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null || uri.getRawPath() == null) {
             throw new RecipeException("config 'slack." + key + "': '" + value + "' is not an "

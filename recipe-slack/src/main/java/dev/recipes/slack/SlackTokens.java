@@ -59,6 +59,9 @@ final class SlackTokens {
     /** How long before expiry a token is refreshed, as Slack's own Java SDK does. */
     static final Duration REFRESH_BEFORE = Duration.ofHours(2);
 
+    /** The longest token lifetime taken from Slack; Slack's own is 12 hours. */
+    static final Duration MAX_EXPIRES_IN = Duration.ofDays(366);
+
     private static final Logger LOG = LoggerFactory.getLogger(SlackTokens.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration MIN_CLAIM = Duration.ofSeconds(30);
@@ -71,6 +74,7 @@ final class SlackTokens {
     private final Duration claimFor;
     private final Map<String, CompletableFuture<Connection>> refreshing =
             new ConcurrentHashMap<>();
+    private final Map<String, SeenClaim> claimsSeen = new ConcurrentHashMap<>();
 
     SlackTokens(ServiceContext context, SlackWebApi api, SlackOAuthSettings settings) {
         this.store = context.connections();
@@ -110,9 +114,10 @@ final class SlackTokens {
         if (refresh == null && expiresIn == null) {
             return Optional.empty();
         }
-        if (refresh == null || !refresh.isTextual() || refresh.asText().isEmpty()
-                || expiresIn == null || !expiresIn.canConvertToLong()
-                || expiresIn.asLong() <= 0) {
+        if (refresh == null || !refresh.isTextual() || !isToken(refresh.asText())
+                || expiresIn == null || !expiresIn.isIntegralNumber()
+                || !expiresIn.canConvertToLong() || expiresIn.asLong() <= 0
+                || expiresIn.asLong() > MAX_EXPIRES_IN.toSeconds()) {
             throw new IllegalArgumentException("its refresh_token and expires_in are "
                     + "incomplete or malformed");
         }
@@ -134,6 +139,18 @@ final class SlackTokens {
             return token(connection, subject);
         }
         return token(refreshed(connection.id(), subject), subject);
+    }
+
+    /**
+     * Tells whether a token from Slack can be sent in a header: printable ASCII without
+     * spaces, and not too long.
+     *
+     * @param token the token
+     * @return {@code true} if usable
+     */
+    static boolean isToken(String token) {
+        return !token.isEmpty() && token.length() <= 500
+                && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     private static Secret token(Connection connection, String subject) {
@@ -201,8 +218,7 @@ final class SlackTokens {
             if (fresh(read)) {
                 return read;
             }
-            Optional<Instant> claimedUntil = claimedUntil(read);
-            if (claimedUntil.isPresent() && clock.instant().isBefore(claimedUntil.get())) {
+            if (claimHeld(read)) {
                 if (System.nanoTime() - giveUp > 0) {
                     throw ActionException.retryable(subject + ": another engine has been "
                             + "refreshing the token of connection '" + id + "' for too long",
@@ -248,6 +264,14 @@ final class SlackTokens {
             if (e.retryable()) {
                 throw e;
             }
+            // Another engine may have spent the token meanwhile (its claim looked expired to
+            // it, say with a clock ahead of ours); then its new tokens are in the store.
+            Optional<Connection> now = store.find(SlackService.ID, read.id());
+            if (now.isPresent() && !sameRefreshToken(now.get(), refreshToken) && fresh(now.get())) {
+                LOG.info("Slack connection '{}' was refreshed elsewhere while this engine's "
+                        + "refresh failed; using the stored tokens", read.id());
+                return now.get();
+            }
             throw ActionException.permanent(e.getMessage() + "; install the app in the "
                     + "workspace again through " + SlackInstall.START_PATH, null);
         } catch (IllegalArgumentException e) {
@@ -258,9 +282,10 @@ final class SlackTokens {
                     null, null);
         }
         String token = answer.path("access_token").asText("");
-        if (token.isEmpty()) {
+        if (!isToken(token)) {
             throw ActionException.retryable(subject + ": Slack's answer to the token refresh "
-                    + "of connection '" + read.id() + "' carries no access_token", null, null);
+                    + "of connection '" + read.id() + "' carries no usable access_token", null,
+                    null);
         }
         Map<String, String> settingsNow = new LinkedHashMap<>();
         settingsNow.put(EXPIRES_AT, rotation.expiresAt().toString());
@@ -271,15 +296,48 @@ final class SlackTokens {
         refreshed = new Connection(refreshed.service(), refreshed.id(), plain,
                 refreshed.secrets());
         if (!store.replace(claimed, refreshed)) {
-            // Our claim expired and another engine took it over: it now spends the refresh
-            // token Slack revoked, and fails. Storing ours anyway keeps the valid tokens.
-            LOG.warn("Token refresh of Slack connection '{}' outlasted its claim; storing the "
-                    + "new tokens over the connection as it is now", read.id());
-            store.put(refreshed);
+            return storeAfterLostClaim(refreshed, refreshToken);
         }
         LOG.info("Refreshed the bot token of Slack connection '{}'; it expires at {}",
                 read.id(), rotation.expiresAt());
         return refreshed;
+    }
+
+    // The claim outlasted: the stored version changed under it. While it still holds the
+    // refresh token this refresh spent (Slack has revoked it), the new tokens replace it;
+    // once it holds another one (a reinstall, or another engine's refresh), that one wins.
+    private Connection storeAfterLostClaim(Connection refreshed, Secret spent) {
+        while (true) {
+            Optional<Connection> current = store.find(SlackService.ID, refreshed.id());
+            if (current.isEmpty()) {
+                LOG.warn("Slack connection '{}' was removed while its token was refreshed; "
+                        + "not storing the new tokens", refreshed.id());
+                return refreshed;
+            }
+            if (!sameRefreshToken(current.get(), spent)) {
+                LOG.warn("Slack connection '{}' changed while its token was refreshed (a "
+                        + "reinstall or another engine's refresh); keeping the stored version",
+                        refreshed.id());
+                return current.get();
+            }
+            Map<String, String> plain = new LinkedHashMap<>(current.get().settings());
+            plain.remove(REFRESH_CLAIM);
+            plain.put(EXPIRES_AT, refreshed.settings().get(EXPIRES_AT));
+            Map<String, Secret> hidden = new LinkedHashMap<>(current.get().secrets());
+            hidden.putAll(refreshed.secrets());
+            Connection merged = new Connection(refreshed.service(), refreshed.id(), plain,
+                    hidden);
+            if (store.replace(current.get(), merged)) {
+                LOG.warn("Token refresh of Slack connection '{}' outlasted its claim; stored "
+                        + "the new tokens over the connection as it is now", refreshed.id());
+                return merged;
+            }
+        }
+    }
+
+    private static boolean sameRefreshToken(Connection connection, Secret token) {
+        return connection.secret(REFRESH_TOKEN).map(Secret::reveal)
+                .filter(token.reveal()::equals).isPresent();
     }
 
     private void release(Connection read, Connection claimed) {
@@ -300,11 +358,24 @@ final class SlackTokens {
         return new Connection(base.service(), base.id(), plain, hidden);
     }
 
-    private Optional<Instant> claimedUntil(Connection connection) {
-        return connection.setting(REFRESH_CLAIM).map(claim -> {
-            int space = claim.lastIndexOf(' ');
-            return instant(claim.substring(space + 1), connection);
-        });
+    // A claim is held for one claim's length from when this engine first saw it, by this
+    // engine's clock: the instant written in the claim comes from another engine's clock, and
+    // trusting it would let a clock running behind or ahead take over too early or too late.
+    private boolean claimHeld(Connection connection) {
+        Optional<String> claim = connection.setting(REFRESH_CLAIM);
+        if (claim.isEmpty()) {
+            claimsSeen.remove(connection.id());
+            return false;
+        }
+        Instant now = clock.instant();
+        SeenClaim seen = claimsSeen.compute(connection.id(), (id, old) ->
+                old != null && old.claim().equals(claim.get()) ? old
+                        : new SeenClaim(claim.get(), now));
+        return now.isBefore(seen.firstSeen().plus(claimFor));
+    }
+
+    /** A claim on a connection's refresh and when this engine first saw it. */
+    private record SeenClaim(String claim, Instant firstSeen) {
     }
 
     private static Instant instant(String value, Connection connection) {

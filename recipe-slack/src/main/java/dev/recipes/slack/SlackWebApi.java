@@ -46,6 +46,8 @@ final class SlackWebApi {
     private static final String RESPONSE_HOST = "hooks.slack.com";
     private static final int MAX_BODY_BYTES = 1 << 20;
     private static final String JSON_UTF8 = "application/json; charset=utf-8";
+    private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern.compile(
+            "127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     private final HttpClient client;
     private final Clock clock;
@@ -102,9 +104,17 @@ final class SlackWebApi {
         return new SlackWebApi(context, apiUrl, timeout, prefixes);
     }
 
-    private static boolean isLoopback(URI uri) {
+    /**
+     * Tells whether a URL names a loopback host: {@code localhost}, an IPv4 literal in
+     * 127.0.0.0/8, or {@code [::1]}.
+     *
+     * @param uri the URL
+     * @return {@code true} for a loopback host
+     */
+    static boolean isLoopback(URI uri) {
         String host = uri.getHost();
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        return host != null && (host.equalsIgnoreCase("localhost") || host.equals("[::1]")
+                || LOOPBACK_V4.matcher(host).matches());
     }
 
     String apiUrl() {
