@@ -2,6 +2,7 @@ package dev.recipes.core;
 
 import dev.recipes.core.internal.EngineRuntime;
 import dev.recipes.core.internal.EngineSettings;
+import dev.recipes.core.polling.StateStore;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.webhook.WebhookHandler;
 import java.net.http.HttpClient;
@@ -50,7 +51,7 @@ public final class RecipeEngine implements AutoCloseable {
                 builder.discover, builder.bus, builder.connections, builder.idempotency,
                 builder.deadLetters, builder.retryPolicy, builder.listeners, builder.scheduler,
                 builder.clock, builder.httpClient, builder.config, builder.drainDeadline,
-                builder.maxChainDepth, builder.actionLease, builder.leases));
+                builder.maxChainDepth, builder.actionLease, builder.leases, builder.state));
     }
 
     /**
@@ -192,6 +193,7 @@ public final class RecipeEngine implements AutoCloseable {
         private int maxChainDepth = 8;
         private Duration actionLease = Duration.ofMinutes(2);
         private LeaseStore leases;
+        private StateStore state;
 
         private Builder() {
         }
@@ -383,6 +385,21 @@ public final class RecipeEngine implements AutoCloseable {
          */
         public Builder leases(LeaseStore leases) {
             this.leases = setOnce(this.leases, leases, "leases");
+            return this;
+        }
+
+        /**
+         * Sets where polling triggers keep their cursors and the keys of the items they have
+         * seen; by default in memory, so that after a restart each polled source sets a new
+         * baseline. Engines that share a lease store share a state store too.
+         *
+         * @param state the store
+         * @return this builder
+         * @throws IllegalStateException if a store was set before
+         * @see dev.recipes.core.polling.PollingTrigger
+         */
+        public Builder state(StateStore state) {
+            this.state = setOnce(this.state, state, "state");
             return this;
         }
 

@@ -14,6 +14,7 @@ import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.RecipeException;
 import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.Trigger;
+import dev.recipes.core.polling.StateStore;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.Service;
 import dev.recipes.core.webhook.WebhookHandler;
@@ -66,6 +67,8 @@ public final class EngineRuntime {
     private final Duration actionLease;
     private final LeaseStore leases;
     private final Schedules schedules;
+    private final StateStore stateStore;
+    private final Pollers pollers;
     private final String instanceId = UUID.randomUUID().toString();
     private final boolean ownsScheduler;
     private final PendingRetries retries = new PendingRetries();
@@ -104,6 +107,8 @@ public final class EngineRuntime {
         services.values().forEach(this::indexActions);
         settings.recipes().forEach(this::indexRecipe);
         this.schedules = new Schedules(this, recipes);
+        this.stateStore = orElse(settings.state(), StateStore::inMemory);
+        this.pollers = new Pollers(this, recipes, services);
         checkConfig();
     }
 
@@ -210,6 +215,7 @@ public final class EngineRuntime {
         }
         state = State.RUNNING;
         schedules.start();
+        pollers.start();
         LOG.info("Recipe engine started: services {}, {} recipes", services.keySet(),
                 recipes.size());
         warnOfMissingConnections();
@@ -232,8 +238,9 @@ public final class EngineRuntime {
     }
 
     // Each recipe has its own subscription on its trigger topic and its own action queue per
-    // service, each bounded and with its own threads: a slow recipe fills its own queues, and
-    // the bus then refuses its trigger events (503 at the ingress) while other recipes go on.
+    // service, each bounded and with its own threads (2, or what its actions ask for): a slow
+    // recipe fills its own queues, and the bus then refuses its trigger events (503 at the
+    // ingress) while other recipes go on.
     // Limitation: threads grow with the number of recipes; a shared worker pool would not.
     private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
@@ -244,12 +251,32 @@ public final class EngineRuntime {
                     dispatcher::dispatch);
             recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
                 Map<String, Action> offered = actions.get(service);
-                for (int i = 0; i < ACTION_THREADS; i++) {
+                int threads = actionThreads(recipe, service, offered);
+                for (int i = 0; i < threads; i++) {
                     bus.subscribe(ActionRequest.topic(service, recipe.id()), "actions",
                             event -> runner.run(event, offered));
                 }
             });
         }
+    }
+
+    // The threads of a recipe's queue for a service: 2, or more if one of the recipe's actions
+    // of that service asks for them (one that waits for others to send them together), capped.
+    private static int actionThreads(Recipe recipe, String service, Map<String, Action> offered) {
+        int wanted = ACTION_THREADS;
+        for (ActionStep step : recipe.steps()) {
+            if (step.service().equals(service)) {
+                Action action = offered.get(step.action());
+                try {
+                    wanted = Math.max(wanted, action.concurrency());
+                } catch (RuntimeException e) {
+                    LOG.warn("Action '{}/{}' failed to tell its concurrency; recipe '{}' runs "
+                            + "it on {} threads", service, action.name(), recipe.id(),
+                            ACTION_THREADS, e);
+                }
+            }
+        }
+        return Math.min(wanted, Action.MAX_CONCURRENCY);
     }
 
     /**
@@ -392,6 +419,7 @@ public final class EngineRuntime {
             state = State.CLOSED;
         }
         schedules.close();
+        pollers.close();
         long deadline = System.nanoTime() + drainDeadline.toNanos();
         boolean drained;
         if (bus.isDurable()) {
@@ -547,6 +575,11 @@ public final class EngineRuntime {
     /** Returns the lease store. */
     public LeaseStore leases() {
         return leases;
+    }
+
+    /** Returns the state store of polled sources. */
+    StateStore stateStore() {
+        return stateStore;
     }
 
     /** Returns this engine instance's id, unique per process and start: a lease holder. */

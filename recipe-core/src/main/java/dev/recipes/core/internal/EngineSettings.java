@@ -8,6 +8,7 @@ import dev.recipes.core.IdempotencyStore;
 import dev.recipes.core.LeaseStore;
 import dev.recipes.core.Recipe;
 import dev.recipes.core.RetryPolicy;
+import dev.recipes.core.polling.StateStore;
 import dev.recipes.core.spi.Service;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -36,11 +37,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param maxChainDepth how many recipes may trigger each other in a row
  * @param actionLease how long an action attempt holds its idempotency key
  * @param leases the lease store
+ * @param state the state store of polled sources
  */
 public record EngineSettings(List<Recipe> recipes, List<Service> services, boolean discover,
         EventBus bus, ConnectionStore connections, IdempotencyStore idempotency,
         DeadLetterStore deadLetters, RetryPolicy retryPolicy, List<EngineListener> listeners,
         ScheduledExecutorService scheduler, Clock clock, HttpClient httpClient,
         Map<String, String> config, Duration drainDeadline, int maxChainDepth,
-        Duration actionLease, LeaseStore leases) {
+        Duration actionLease, LeaseStore leases, StateStore state) {
 }

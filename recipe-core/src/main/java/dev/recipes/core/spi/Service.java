@@ -1,5 +1,6 @@
 package dev.recipes.core.spi;
 
+import dev.recipes.core.polling.PollSource;
 import dev.recipes.core.webhook.WebhookHandler;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +65,17 @@ public interface Service {
      * @return the handler, or empty
      */
     default Optional<WebhookHandler> oauth() {
+        return Optional.empty();
+    }
+
+    /**
+     * Returns what the engine polls for the service's
+     * {@link dev.recipes.core.polling.PollingTrigger polling triggers}, if it has any; the
+     * engine refuses a recipe with a polling trigger of a service that returns empty.
+     *
+     * @return the poll source, or empty (the default)
+     */
+    default Optional<PollSource> pollSource() {
         return Optional.empty();
     }
 
