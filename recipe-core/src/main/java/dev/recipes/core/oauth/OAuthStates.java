@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,6 +30,17 @@ import javax.crypto.spec.SecretKeySpec;
  * remember keys for at least the lifetime of a state and, with several engine instances, be
  * shared by them (as the Redis one is).
  *
+ * <p>A state may also carry a little data from the start to the callback, such as the
+ * connection an install is for ({@link #issue(String)}, read back with
+ * {@link #verifyAndRead(String, String)}); the data is covered by the HMAC, so nobody can
+ * change it on the way, but it is only encoded, not encrypted: put nothing secret in it.
+ *
+ * <p>For PKCE (RFC 7636), {@link #codeVerifier(String)} derives a {@code code_verifier} from a
+ * state with an HMAC under another key derived from the same secret: the start page sends its
+ * {@linkplain #codeChallenge(String) challenge}, and the callback, on any engine instance,
+ * derives the same verifier from the state it gets back, so nothing is stored at the start.
+ * Without the secret, the verifier cannot be derived from the state, which travels in URLs.
+ *
  * <p>Thread-safe. {@link #toString()} shows no key.
  */
 public final class OAuthStates {
@@ -37,11 +49,17 @@ public final class OAuthStates {
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     private static final Pattern SHAPE =
             Pattern.compile("([A-Za-z0-9_-]{22})\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{43})");
+    private static final Pattern SHAPE_WITH_DATA = Pattern.compile("([A-Za-z0-9_-]{22})"
+            + "\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{1,272})\\.([A-Za-z0-9_-]{43})");
     private static final int MAX_STATE_LENGTH = 100;
+    private static final int MAX_STATE_WITH_DATA_LENGTH = 360;
+    /** The most bytes of data a state carries. */
+    private static final int MAX_DATA_BYTES = 200;
     private static final String MAC = "HmacSHA256";
 
     private final String purpose;
     private final byte[] key;
+    private final byte[] verifierKey;
     private final Clock clock;
     private final IdempotencyStore used;
     private final Duration lifetime;
@@ -50,6 +68,8 @@ public final class OAuthStates {
             Duration lifetime) {
         this.purpose = purpose;
         this.key = key;
+        this.verifierKey = hmac(key, "recipes oauth pkce verifier key"
+                .getBytes(StandardCharsets.UTF_8));
         this.clock = clock;
         this.used = used;
         this.lifetime = lifetime;
@@ -102,11 +122,32 @@ public final class OAuthStates {
      * @return the state, to send in the authorize URL, and its nonce, to set in a cookie
      */
     public Issued issue() {
-        byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
-        String nonce = BASE64URL.encodeToString(random);
+        String nonce = nonce();
         long expires = clock.instant().plus(lifetime).getEpochSecond();
         return new Issued(nonce + "." + expires + "." + mac(nonce, expires), nonce);
+    }
+
+    /**
+     * Issues a new state that carries data to the callback, where
+     * {@link #verifyAndRead(String, String)} returns it. The data is signed, not encrypted.
+     *
+     * @param data what the callback needs to know, such as a connection id; 1 to 200 bytes in
+     *     UTF-8
+     * @return the state, to send in the authorize URL, and its nonce, to set in a cookie
+     * @throws IllegalArgumentException if the data is empty or longer than 200 bytes
+     */
+    public Issued issue(String data) {
+        Objects.requireNonNull(data, "data");
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > MAX_DATA_BYTES) {
+            throw new IllegalArgumentException("OAuth states: the data is " + bytes.length
+                    + " bytes; give 1 to " + MAX_DATA_BYTES);
+        }
+        String nonce = nonce();
+        long expires = clock.instant().plus(lifetime).getEpochSecond();
+        String encoded = BASE64URL.encodeToString(bytes);
+        return new Issued(nonce + "." + expires + "." + encoded + "."
+                + mac(nonce, expires, encoded), nonce);
     }
 
     /**
@@ -119,19 +160,39 @@ public final class OAuthStates {
      *     came through another browser, saying which
      */
     public void verify(String state, String cookieNonce) {
+        verifyAndRead(state, cookieNonce);
+    }
+
+    /**
+     * Checks a state that came back to the callback, uses it up, and returns the data it
+     * carries; otherwise as {@link #verify(String, String)}.
+     *
+     * @param state the {@code state} query parameter of the callback
+     * @param cookieNonce the nonce from the cookie the start page set, or {@code null} if the
+     *     browser sent none
+     * @return the data given to {@link #issue(String)}, or an empty string for a state issued
+     *     by {@link #issue()}
+     * @throws OAuthStateException if the state is malformed, forged, expired, already used or
+     *     came through another browser, saying which
+     */
+    public String verifyAndRead(String state, String cookieNonce) {
         if (state == null || state.isEmpty()) {
             throw new OAuthStateException(OAuthStateException.Reason.MISSING,
                     "the callback carries no state");
         }
-        var match = state.length() > MAX_STATE_LENGTH ? null : SHAPE.matcher(state);
-        if (match == null || !match.matches()) {
+        Matcher match = shape(state);
+        if (match == null) {
             throw new OAuthStateException(OAuthStateException.Reason.MALFORMED,
                     "the state is not one this application issued");
         }
+        boolean withData = match.groupCount() == 4;
         String nonce = match.group(1);
         long expires = Long.parseLong(match.group(2));
-        byte[] expected = mac(nonce, expires).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, match.group(3).getBytes(StandardCharsets.US_ASCII))) {
+        String data = withData ? match.group(3) : null;
+        String signature = withData ? match.group(4) : match.group(3);
+        byte[] expected = (withData ? mac(nonce, expires, data) : mac(nonce, expires))
+                .getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
             throw new OAuthStateException(OAuthStateException.Reason.FORGED,
                     "the state's signature does not match; it was not issued here");
         }
@@ -152,6 +213,78 @@ public final class OAuthStates {
             throw new OAuthStateException(OAuthStateException.Reason.USED,
                     "the state was used before; start the install again");
         }
+        return data == null ? "" : decode(data);
+    }
+
+    /**
+     * Derives the PKCE {@code code_verifier} (RFC 7636) of a state: 43 base64url characters of
+     * an HMAC-SHA256 of the state under a key derived from the secret and the purpose. The
+     * start page sends {@link #codeChallenge(String) codeChallenge(codeVerifier(state))}; the
+     * callback derives the verifier again from the state it got back, after
+     * {@linkplain #verify(String, String) checking} it, on whichever engine instance it lands.
+     *
+     * @param state a state this object issued
+     * @return the verifier
+     */
+    public String codeVerifier(String state) {
+        Objects.requireNonNull(state, "state");
+        return BASE64URL.encodeToString(hmac(verifierKey,
+                (purpose + "\n" + state).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Computes the {@code S256} PKCE {@code code_challenge} of a verifier: the base64url,
+     * without padding, of the SHA-256 of its ASCII bytes.
+     *
+     * @param codeVerifier the verifier
+     * @return the challenge, 43 characters
+     */
+    public static String codeChallenge(String codeVerifier) {
+        Objects.requireNonNull(codeVerifier, "codeVerifier");
+        try {
+            return BASE64URL.encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(codeVerifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /** Matches a state of either shape, or returns null; long text is not scanned. */
+    private static Matcher shape(String state) {
+        if (state.length() <= MAX_STATE_LENGTH) {
+            Matcher plain = SHAPE.matcher(state);
+            if (plain.matches()) {
+                return plain;
+            }
+        }
+        if (state.length() <= MAX_STATE_WITH_DATA_LENGTH) {
+            Matcher carrying = SHAPE_WITH_DATA.matcher(state);
+            if (carrying.matches()) {
+                return carrying;
+            }
+        }
+        return null;
+    }
+
+    private static String nonce() {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return BASE64URL.encodeToString(random);
+    }
+
+    private static String decode(String data) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(data), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // A signed state holds what issue(String) encoded; this needs a forged HMAC.
+            throw new OAuthStateException(OAuthStateException.Reason.MALFORMED,
+                    "the state is not one this application issued");
+        }
+    }
+
+    private String mac(String nonce, long expires, String data) {
+        return BASE64URL.encodeToString(hmac(key, (purpose + "\n" + nonce + "\n" + expires
+                + "\n" + data).getBytes(StandardCharsets.UTF_8)));
     }
 
     private String mac(String nonce, long expires) {

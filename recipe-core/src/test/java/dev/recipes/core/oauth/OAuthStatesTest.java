@@ -41,7 +41,8 @@ final class OAuthStatesTest {
             throw new UnsupportedOperationException();
         }
     };
-    private final IdempotencyStore used = IdempotencyStore.inMemory(1000, Duration.ofHours(2), clock);
+    private final IdempotencyStore used =
+            IdempotencyStore.inMemory(1000, Duration.ofHours(2), clock);
 
     private OAuthStates states() {
         return states("slack-install", SECRET);
@@ -174,5 +175,75 @@ final class OAuthStatesTest {
     void toStringShowsNoSecret() {
         assertThat(states().toString()).doesNotContain("client-secret-1")
                 .isEqualTo("OAuthStates[slack-install, lifetime PT10M]");
+    }
+
+    @Test
+    void aStateCarriesItsDataToTheCallback() {
+        OAuthStates states = states();
+        OAuthStates.Issued issued = states.issue("finance.team-2");
+
+        assertThat(issued.state()).matches("[A-Za-z0-9._-]+");
+        assertThat(states().verifyAndRead(issued.state(), issued.nonce()))
+                .isEqualTo("finance.team-2");
+        assertRefused(() -> states.verifyAndRead(issued.state(), issued.nonce()),
+                OAuthStateException.Reason.USED);
+    }
+
+    @Test
+    void aStateWithoutDataReadsAsEmpty() {
+        OAuthStates states = states();
+        OAuthStates.Issued issued = states.issue();
+
+        assertThat(states.verifyAndRead(issued.state(), issued.nonce())).isEmpty();
+    }
+
+    @Test
+    void changedDataIsForged() {
+        OAuthStates states = states();
+        OAuthStates.Issued issued = states.issue("default");
+        String[] parts = issued.state().split("\\.");
+        String other = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("finance".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String changed = parts[0] + "." + parts[1] + "." + other + "." + parts[3];
+        String dropped = parts[0] + "." + parts[1] + "." + parts[3];
+
+        assertRefused(() -> states.verifyAndRead(changed, issued.nonce()),
+                OAuthStateException.Reason.FORGED);
+        assertRefused(() -> states.verifyAndRead(dropped, issued.nonce()),
+                OAuthStateException.Reason.FORGED);
+        assertThat(states.verifyAndRead(issued.state(), issued.nonce())).isEqualTo("default");
+    }
+
+    @Test
+    void dataIsBounded() {
+        assertThatThrownBy(() -> states().issue("")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThatThrownBy(() -> states().issue("x".repeat(201)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 200");
+        OAuthStates.Issued longest = states().issue("\u00e9".repeat(100));
+        assertThat(states().verifyAndRead(longest.state(), longest.nonce()))
+                .isEqualTo("\u00e9".repeat(100));
+    }
+
+    @Test
+    void theCodeVerifierIsDerivedAgainFromTheStateByAnyInstance() {
+        OAuthStates.Issued issued = states().issue("default");
+        OAuthStates.Issued other = states().issue("default");
+
+        String verifier = states().codeVerifier(issued.state());
+
+        assertThat(verifier).matches("[A-Za-z0-9_-]{43}")
+                .isEqualTo(states().codeVerifier(issued.state()))
+                .isNotEqualTo(states().codeVerifier(other.state()))
+                .isNotEqualTo(states("slack-install", Secret.of("other"))
+                        .codeVerifier(issued.state()))
+                .isNotEqualTo(states("sheets-install", SECRET).codeVerifier(issued.state()));
+        assertThat(issued.state()).doesNotContain(verifier);
+    }
+
+    @Test
+    void theCodeChallengeIsS256AsInRfc7636() {
+        assertThat(OAuthStates.codeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
+                .isEqualTo("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     }
 }
