@@ -12,7 +12,11 @@ import dev.recipes.core.spi.ActionInvocation;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * connections are retryable, with Google's {@code Retry-After} when given; a 401 drops the
  * cached token and tries once more with a new one; other answers are permanent, with Google's
  * message. The key-column read is classified the same way.
+ *
+ * <p>Rows for the same connection, spreadsheet, range, value input option and key column that
+ * come close together go to Google as one request (see {@link AppendCoalescer}); each
+ * invocation still gets its own result, its own row of the answer, or its own failure, and
+ * key-column checks that come together share one read. After a quota refusal, the
+ * connection's appends are held back as Google asks.
  */
 final class AppendRowAction implements Action {
 
@@ -49,8 +59,12 @@ final class AppendRowAction implements Action {
 
     private static final Logger LOG = LoggerFactory.getLogger(AppendRowAction.class);
     private static final String FORMULA_START = "=+-@\t\r";
+    /** Sends each row alone, until the service sets its coalescer. */
+    private static final AppendCoalescer ALONE = new AppendCoalescer(Duration.ZERO, 1,
+            Clock.systemUTC());
 
     private final Supplier<Wiring> wiring;
+    private volatile AppendCoalescer coalescer;
 
     /**
      * What the action needs, made when its service starts.
@@ -65,6 +79,28 @@ final class AppendRowAction implements Action {
 
     AppendRowAction(Supplier<Wiring> wiring) {
         this.wiring = wiring;
+    }
+
+    /**
+     * Sets how rows are sent together; the service sets it when it starts. Until then each row
+     * goes alone.
+     *
+     * @param coalescer the coalescer of the service
+     */
+    void coalesce(AppendCoalescer coalescer) {
+        this.coalescer = coalescer;
+    }
+
+    /**
+     * Asks for as many threads per recipe as rows may wait together, so that a burst fills a
+     * batch; 1 when coalescing is off.
+     *
+     * @return the concurrency
+     */
+    @Override
+    public int concurrency() {
+        AppendCoalescer started = coalescer;
+        return started == null ? 1 : started.concurrency();
     }
 
     @Override
@@ -86,12 +122,17 @@ final class AppendRowAction implements Action {
         ArrayNode row = row(invocation, option, parts.json());
         String keyColumn = keyColumn(invocation, range, row.size());
         Target target = new Target(parts, invocation.requireConnection(), spreadsheetId, range,
-                option);
+                option, keyColumn, coalescer());
 
         // Limitation: without a key column nothing is checked, so a retry after an unknown
         // outcome (a timeout, a 503 after the write) may write the row twice.
         return keyColumn == null ? target.append(row)
                 : appendOnce(target, row, keyColumn, invocation);
+    }
+
+    private AppendCoalescer coalescer() {
+        AppendCoalescer started = coalescer;
+        return started != null ? started : ALONE;
     }
 
     // Limitation: the read sees only writes Google finished before it; an earlier request that
@@ -101,7 +142,7 @@ final class AppendRowAction implements Action {
             ActionInvocation invocation) {
         String key = invocation.idempotencyKey();
         if (invocation.mayHaveRunBefore()) {
-            OptionalInt written = target.findKey(keyColumn, key);
+            OptionalInt written = target.findKey(key);
             if (written.isPresent()) {
                 LOG.debug("{}: an earlier attempt wrote '{}' in row {}; not appending again",
                         target.subject(), key, written.getAsInt());
@@ -135,32 +176,58 @@ final class AppendRowAction implements Action {
      * @param spreadsheetId the spreadsheet
      * @param range the checked range
      * @param option how Sheets reads the values
+     * @param keyColumn the key column, or {@code null}
+     * @param coalescer sends rows for the same place together
      */
     private record Target(Wiring parts, Connection connection, String spreadsheetId,
-            String range, ValueInputOption option) {
+            String range, ValueInputOption option, String keyColumn,
+            AppendCoalescer coalescer) {
 
         String subject() {
             return "action 'google-sheets/append-row': spreadsheet '" + spreadsheetId
                     + "' range '" + range + "'";
         }
 
+        AppendCoalescer.Target place() {
+            return new AppendCoalescer.Target(connection.id(), spreadsheetId, range, option,
+                    keyColumn);
+        }
+
         JsonNode append(ArrayNode row) {
+            return coalescer.append(place(), row, subject(), this::send);
+        }
+
+        /** Sends rows as one request and returns Google's {@code updates}. */
+        JsonNode send(List<ArrayNode> rows) {
+            // Sent as the range's top-left cell, so Sheets starts the table in the named
+            // column whatever data lies elsewhere on the sheet.
+            String anchored = Ranges.anchor(range);
             URI uri = URI.create(parts.settings().apiUrl() + "/v4/spreadsheets/"
                     + A1Range.encodePathSegment(spreadsheetId) + "/values/"
-                    + A1Range.encodePathSegment(range) + ":append?valueInputOption=" + option
+                    + A1Range.encodePathSegment(anchored) + ":append?valueInputOption=" + option
                     + "&insertDataOption=INSERT_ROWS");
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(parts.settings().requestTimeout())
                     .header("Content-Type", "application/json; charset=utf-8")
                     .header("Accept", "application/json")
-                    .POST(body(range, row, parts.json()));
+                    .POST(body(anchored, rows, parts.json()));
             return updates(SheetsCall.send(parts, connection, request, ApiHttp.MAX_BODY_BYTES,
                     subject()), parts.json(), subject());
         }
 
-        OptionalInt findKey(String keyColumn, String key) {
+        /** Looks for the key, in one read with other rows' keys looked up close together. */
+        OptionalInt findKey(String key) {
             String column = A1Range.sheet(range) + "!" + keyColumn + ":" + keyColumn;
-            return KeyLookup.findRow(parts, connection, spreadsheetId, column, key, subject());
+            return coalescer.findKey(place(), key, subject(), keys -> {
+                if (keys.size() > 1) {
+                    return KeyColumnScan.findRows(parts, connection, spreadsheetId, column,
+                            keys, subject());
+                }
+                String only = keys.iterator().next();
+                OptionalInt row = KeyLookup.findRow(parts, connection, spreadsheetId, column,
+                        only, subject());
+                return row.isPresent() ? Map.of(only, row.getAsInt()) : Map.of();
+            });
         }
 
         JsonNode alreadyWritten(String keyColumn, int rowNumber) {
@@ -269,16 +336,16 @@ final class AppendRowAction implements Action {
         return !text.isEmpty() && FORMULA_START.indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
     }
 
-    private static HttpRequest.BodyPublisher body(String range, ArrayNode row,
+    private static HttpRequest.BodyPublisher body(String range, List<ArrayNode> rows,
             ObjectMapper json) {
         ObjectNode body = json.createObjectNode();
         body.put("range", range);
         body.put("majorDimension", "ROWS");
-        body.putArray("values").add(row);
+        body.putArray("values").addAll(rows);
         try {
             return HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
-            throw ActionException.permanent("action 'google-sheets/append-row': the row "
+            throw ActionException.permanent("action 'google-sheets/append-row': the rows "
                     + "cannot be written as JSON", e);
         }
     }

@@ -3,6 +3,7 @@ package dev.recipes.sheets;
 import dev.recipes.core.ActionStep;
 import dev.recipes.core.Connection;
 import dev.recipes.core.RecipeException;
+import dev.recipes.core.polling.PollingTrigger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -57,6 +58,130 @@ public final class GoogleSheets {
      */
     public static AppendRowStep appendRow(String spreadsheetId, String range) {
         return AppendRowStep.of(spreadsheetId, range);
+    }
+
+    /**
+     * Starts a step that appends many rows in one request, made from an array in the
+     * triggering event with {@link AppendRowsStep#rowsFrom(String)} or
+     * {@link AppendRowsStep#forEach(String)}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation, such as {@code Items!A:D}; rows start
+     *     in its first column
+     * @return a step with no rows yet, writing {@link ValueInputOption#RAW} values as the
+     *     {@value ActionStep#DEFAULT_CONNECTION} connection
+     * @throws IllegalArgumentException if the id or the range is not valid
+     */
+    public static AppendRowsStep appendRows(String spreadsheetId, String range) {
+        return AppendRowsStep.of(spreadsheetId, range);
+    }
+
+    /**
+     * Starts a step that writes one row over an explicit range, such as {@code Log!B7:D7}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a range starting at a cell, such as {@code Log!B7:D7} or {@code Log!B7}
+     * @return a step with no columns yet, writing {@link ValueInputOption#RAW} values as the
+     *     {@value ActionStep#DEFAULT_CONNECTION} connection
+     * @throws IllegalArgumentException if the id is not valid, or the range is not valid or
+     *     does not start at a cell
+     */
+    public static UpdateRangeStep updateRange(String spreadsheetId, String range) {
+        return UpdateRangeStep.of(spreadsheetId, range);
+    }
+
+    /**
+     * Starts a step that finds the rows of a range whose cell in one column equals a value;
+     * say which with {@link LookupRowsStep#where(String, String)}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation, such as {@code Log!A:F}, or
+     *     {@code Log!A2:F} to skip a header row
+     * @return a step with no condition yet, returning at most
+     *     {@value LookupRowsAction#DEFAULT_LIMIT} rows, as the
+     *     {@value ActionStep#DEFAULT_CONNECTION} connection
+     * @throws IllegalArgumentException if the id or the range is not valid
+     */
+    public static LookupRowsStep lookupRows(String spreadsheetId, String range) {
+        return LookupRowsStep.of(spreadsheetId, range);
+    }
+
+    /**
+     * Starts a step that updates the row whose key column holds the row's key, or appends the
+     * row when none does; name the key column with {@link UpsertRowStep#keyColumn(String)}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation, such as {@code Orders!A:D}, or
+     *     {@code Orders!A2:D} to keep a header row out of the search
+     * @return a step with no columns and no key column yet, writing
+     *     {@link ValueInputOption#RAW} values as the {@value ActionStep#DEFAULT_CONNECTION}
+     *     connection
+     * @throws IllegalArgumentException if the id or the range is not valid
+     */
+    public static UpsertRowStep upsertRow(String spreadsheetId, String range) {
+        return UpsertRowStep.of(spreadsheetId, range);
+    }
+
+    /**
+     * Returns a trigger that fires once for each row added to a range, polled every minute with
+     * {@code spreadsheets.values.get}. A row is recognised by its cells, so inserting,
+     * deleting, moving or sorting rows fires nothing, and neither does the last row on every
+     * poll; but a row whose cells are edited reads as a new row: name a key column with
+     * {@link #newRow(String, String, String)} where rows are edited. The first poll takes the
+     * rows already there as the baseline, unless the trigger asks for
+     * {@link PollingTrigger#backfill()}. Events have the type {@code google-sheets.new-row} and
+     * the data {@code spreadsheetId}, {@code range}, {@code row} (its number when read) and
+     * {@code values} (the cells, unformatted). Every poll reads the whole range, and each row
+     * is remembered: keep {@link PollingTrigger#maxSeenKeys(int)} (10,000 by default) above
+     * the number of rows, or forgotten rows fire again.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation, such as {@code Orders!A:D}, or
+     *     {@code Orders!A2:D} to leave a header row out
+     * @return the trigger; set its interval, connection and more with its own methods
+     * @throws IllegalArgumentException if the id or the range is not valid
+     */
+    public static PollingTrigger newRow(String spreadsheetId, String range) {
+        return SheetsTriggers.newRow(spreadsheetId, range, null);
+    }
+
+    /**
+     * Returns a trigger that fires once for each row added to a range, recognising a row by the
+     * text of its key column (an order number, an id), as {@link #newRow(String, String)} does
+     * otherwise; edits to a row's other cells fire nothing, and a row fires once its key cell is
+     * filled. The events' data also has {@code key}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation that include the key column
+     * @param keyColumn the key column's letters, such as {@code A}
+     * @return the trigger
+     * @throws IllegalArgumentException if the id, the range or the column is not valid, or
+     *     the column lies outside the range
+     */
+    public static PollingTrigger newRow(String spreadsheetId, String range, String keyColumn) {
+        Objects.requireNonNull(keyColumn, "keyColumn");
+        return SheetsTriggers.newRow(spreadsheetId, range, keyColumn);
+    }
+
+    /**
+     * Returns a trigger that fires once for each new content of a row, recognising a row by
+     * the text of its key column: a new row fires, and so does each edit of a row, wherever
+     * the row moved. The first poll takes the rows already there as the baseline. A row set
+     * back to cells it had before does not fire again while that content is among the
+     * remembered keys ({@link PollingTrigger#maxSeenKeys(int)}). Events have
+     * the type {@code google-sheets.row-changed} and the data of
+     * {@link #newRow(String, String, String)}.
+     *
+     * @param spreadsheetId the part of the spreadsheet's URL after {@code /d/}
+     * @param range a sheet and columns in A1 notation that include the key column
+     * @param keyColumn the key column's letters, such as {@code A}
+     * @return the trigger
+     * @throws IllegalArgumentException if the id, the range or the column is not valid, or
+     *     the column lies outside the range
+     */
+    public static PollingTrigger rowChanged(String spreadsheetId, String range,
+            String keyColumn) {
+        return SheetsTriggers.rowChanged(spreadsheetId, range, keyColumn);
     }
 
     /**

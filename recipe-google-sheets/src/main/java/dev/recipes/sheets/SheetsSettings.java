@@ -17,8 +17,10 @@ import java.time.format.DateTimeParseException;
  * @param tokenUrl the token endpoint set in the configuration, or {@code null} to use each key
  *     file's {@code token_uri}
  * @param requestTimeout how long one HTTP request may take
+ * @param time how timestamp cells are written ({@code time-zone}, {@code date-time-pattern},
+ *     {@code locale})
  */
-record SheetsSettings(URI apiUrl, URI tokenUrl, Duration requestTimeout) {
+record SheetsSettings(URI apiUrl, URI tokenUrl, Duration requestTimeout, TimeFormat time) {
 
     /** Google's Sheets API. */
     static final URI DEFAULT_API_URL = URI.create("https://sheets.googleapis.com");
@@ -32,11 +34,23 @@ record SheetsSettings(URI apiUrl, URI tokenUrl, Duration requestTimeout) {
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     /**
+     * Settings that write timestamps as they come.
+     *
+     * @param apiUrl the Sheets API's base URL, without a trailing '/'
+     * @param tokenUrl the configured token endpoint, or {@code null}
+     * @param requestTimeout how long one HTTP request may take
+     */
+    SheetsSettings(URI apiUrl, URI tokenUrl, Duration requestTimeout) {
+        this(apiUrl, tokenUrl, requestTimeout, TimeFormat.ISO);
+    }
+
+    /**
      * Reads and checks the configuration.
      *
      * @param context the service's context
      * @return the settings
-     * @throws RecipeException if a URL or the timeout is not valid
+     * @throws RecipeException if a URL, the timeout, the time zone, the date-time pattern or
+     *     the locale is not valid
      */
     static SheetsSettings from(ServiceContext context) {
         URI api = context.config("api-url").map(value -> url("api-url", value))
@@ -45,7 +59,7 @@ record SheetsSettings(URI apiUrl, URI tokenUrl, Duration requestTimeout) {
                 .orElse(null);
         Duration timeout = context.config("request-timeout").map(SheetsSettings::timeout)
                 .orElse(DEFAULT_TIMEOUT);
-        return new SheetsSettings(api, token, timeout);
+        return new SheetsSettings(api, token, timeout, TimeFormat.from(context));
     }
 
     /**

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gets access tokens for service accounts with the JWT bearer grant, and keeps one per
- * connection until shortly before it expires.
+ * connection until shortly before it expires; hands user connections (those holding a Google
+ * user's refresh token) to {@link UserTokens}.
  *
  * <p>Thread-safe. Callers that need a token for the same connection at the same time share one
  * request to the token endpoint, and share its failure too. A token is kept together with the
@@ -54,13 +55,29 @@ final class TokenSource {
     private final Clock clock;
     private final SheetsSettings settings;
     private final ObjectMapper json;
+    private final UserTokens users;
     private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
 
     TokenSource(ApiHttp http, Clock clock, SheetsSettings settings, ObjectMapper json) {
+        this(http, clock, settings, json, null);
+    }
+
+    /**
+     * Makes a token source that also serves user connections.
+     *
+     * @param http the HTTP sender
+     * @param clock the engine's clock
+     * @param settings the service's settings
+     * @param json a mapper
+     * @param users the tokens of user connections, or {@code null} to refuse user connections
+     */
+    TokenSource(ApiHttp http, Clock clock, SheetsSettings settings, ObjectMapper json,
+            UserTokens users) {
         this.http = http;
         this.clock = clock;
         this.settings = settings;
         this.json = json;
+        this.users = users;
     }
 
     /** The cached token and the fetch in progress of one connection; guarded by itself. */
@@ -75,12 +92,22 @@ final class TokenSource {
      * Returns a token for a connection, fetching one if none is cached or it is about to
      * expire.
      *
-     * @param connection a {@code google-sheets} connection holding a service-account key
+     * @param connection a {@code google-sheets} connection holding a service-account key, or a
+     *     user connection
      * @return a token
      * @throws ActionException permanent if the connection has no usable key or the token
-     *     endpoint refuses it; retryable if the endpoint cannot be reached or is overloaded
+     *     endpoint refuses it, or a user connection needs consent again; retryable if the
+     *     endpoint cannot be reached or is overloaded
      */
     AccessToken token(Connection connection) {
+        if (UserTokens.isUser(connection)) {
+            if (users == null) {
+                throw ActionException.permanent("connection 'google-sheets/" + connection.id()
+                        + "': is a user connection, which this token source does not serve",
+                        null);
+            }
+            return users.token(connection);
+        }
         Secret key = connection.secret(GoogleSheets.SERVICE_ACCOUNT_SECRET)
                 .orElseThrow(() -> ActionException.permanent("connection 'google-sheets/"
                         + connection.id() + "': secret '" + GoogleSheets.SERVICE_ACCOUNT_SECRET
@@ -111,6 +138,9 @@ final class TokenSource {
      * @param token the refused token
      */
     void invalidate(String connectionId, AccessToken token) {
+        if (users != null) {
+            users.invalidate(connectionId, token);
+        }
         Slot slot = slots.get(connectionId);
         if (slot != null) {
             synchronized (slot) {

@@ -67,12 +67,12 @@ final class AppendRowActionTest {
         StubGoogleFixture.Received append = google.apiRequests().get(0);
         assertThat(append.method()).isEqualTo("POST");
         assertThat(append.rawPath()).isEqualTo(
-                "/v4/spreadsheets/1AbC/values/%27Sales%202024%27%21A%3AD:append");
+                "/v4/spreadsheets/1AbC/values/%27Sales%202024%27%21A1:append");
         assertThat(append.rawQuery())
                 .isEqualTo("valueInputOption=RAW&insertDataOption=INSERT_ROWS");
         assertThat(append.header("Authorization")).isEqualTo("Bearer ya29.stub-0");
         assertThat(append.header("Content-Type")).startsWith("application/json");
-        assertThat(append.body()).isEqualTo("{\"range\":\"'Sales 2024'!A:D\","
+        assertThat(append.body()).isEqualTo("{\"range\":\"'Sales 2024'!A1\","
                 + "\"majorDimension\":\"ROWS\",\"values\":[[\"order #42\",19.5,true,\"\"]]}");
     }
 
@@ -601,7 +601,7 @@ final class AppendRowActionTest {
 
         assertThat(google.apiRequests()).singleElement().satisfies(append -> {
             assertThat(append.method()).isEqualTo("POST");
-            assertThat(append.body()).isEqualTo("{\"range\":\"Log!A:D\",\"majorDimension\":"
+            assertThat(append.body()).isEqualTo("{\"range\":\"Log!A1\",\"majorDimension\":"
                     + "\"ROWS\",\"values\":[[\"a\",1,\"\",\"\",\"\",\"ev-1:recipe:0\"]]}");
         });
         assertThat(result.path("updatedRange").asText()).isEqualTo("Log!A1:C1");

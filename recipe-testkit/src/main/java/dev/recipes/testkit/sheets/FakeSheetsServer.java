@@ -2,6 +2,7 @@ package dev.recipes.testkit.sheets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.recipes.testkit.internal.HeaderChecks;
@@ -43,8 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fake of Google's Sheets API ({@code spreadsheets.values.append} and
- * {@code spreadsheets.values.get}) and OAuth 2.0 token endpoint, on {@code 127.0.0.1} with an
+ * A fake of Google's Sheets API ({@code spreadsheets.values.append},
+ * {@code spreadsheets.values.get} and {@code spreadsheets.values.update}) and OAuth 2.0 token
+ * endpoint, on {@code 127.0.0.1} with an
  * ephemeral port, over real HTTP.
  *
  * <pre>{@code
@@ -74,9 +76,16 @@ import org.slf4j.LoggerFactory;
  *       it issued, unexpired and with a Sheets or Drive scope (else 401 or 403); the
  *       {@code valueInputOption} query parameter is required ({@code RAW} or
  *       {@code USER_ENTERED}); the spreadsheet must exist (else 404) and the range must parse
- *       (else 400). Rows go after the sheet's last row, starting at the range's first column,
- *       and the answer is an {@code AppendValuesResponse}, without {@code tableRange} when
- *       the sheet was empty.</li>
+ *       (else 400). Rows go after the sheet's last row. They start at the range's first column
+ *       when the range's first corner names a row ({@code Log!A1}, {@code Log!C5:F});
+ *       otherwise ({@code Log}, {@code Log!A:Z}) the fake detects the table as Google does,
+ *       and rows start in the leftmost column holding data in the range, shifting right when
+ *       the data starts right of the range's first column. The answer is an
+ *       {@code AppendValuesResponse}, without {@code tableRange} when the sheet was empty.</li>
+ *   <li>{@code PUT /v4/spreadsheets/{id}/values/{range}}: the same checks as for an append;
+ *       the rows are written from the range's first cell, and must fit a range with an end
+ *       (else 400 "Requested writing within range"); a single cell is where they start. The
+ *       answer is an {@code UpdateValuesResponse}.</li>
  *   <li>{@code GET /v4/spreadsheets/{id}/values/{range}}: the same token checks, where a
  *       read-only scope also does; {@code majorDimension} ({@code ROWS} by default, or
  *       {@code COLUMNS}) and {@code valueRenderOption} ({@code FORMATTED_VALUE} by default,
@@ -155,10 +164,18 @@ public final class FakeSheetsServer implements AutoCloseable {
     private final Clock clock;
     private final boolean autoCreate;
     private final Duration tokenLifetime;
+    /** Write requests allowed per minute of the fake's clock; 0 for no quota. */
+    private final int writeQuota;
+    /** When the current quota minute started, or null before the first write; guarded by lock. */
+    private Instant quotaMinute;
+    /** Write requests let through in the current quota minute; guarded by lock. */
+    private int quotaUsed;
+    private final AtomicInteger quotaRefusals = new AtomicInteger();
     private final String baseUrl;
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicInteger appendRequests = new AtomicInteger();
     private final AtomicInteger readRequests = new AtomicInteger();
+    private final AtomicInteger updateRequests = new AtomicInteger();
     private final AtomicInteger failedAppends = new AtomicInteger();
     private final Object lock = new Object();
     private final Map<String, List<PublicKey>> accounts = new HashMap<>();
@@ -208,6 +225,7 @@ public final class FakeSheetsServer implements AutoCloseable {
         this.clock = builder.clock;
         this.autoCreate = builder.autoCreate;
         this.tokenLifetime = builder.tokenLifetime;
+        this.writeQuota = builder.writeQuota;
         this.executor = Executors.newFixedThreadPool(4, task -> {
             Thread thread = new Thread(task, "fake-sheets");
             thread.setDaemon(true);
@@ -345,6 +363,38 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     /**
+     * Replaces the rows of a sheet, as a person editing it would: for tests of triggers that
+     * read the sheet, such as inserting, deleting, editing or sorting rows.
+     *
+     * @param spreadsheetId the id of a spreadsheet created before
+     * @param sheetName the sheet's name, unquoted; created if the spreadsheet has none of that
+     *     name
+     * @param rows the rows, in order; cells are {@code String}, {@code Long}, {@code Double}
+     *     or {@code Boolean}, and {@code ""} is an empty cell
+     * @throws IllegalArgumentException if the spreadsheet does not exist or a cell is of
+     *     another type
+     */
+    public void replaceRows(String spreadsheetId, String sheetName, List<List<Object>> rows) {
+        Objects.requireNonNull(sheetName, "sheetName");
+        Objects.requireNonNull(rows, "rows");
+        rows.forEach(row -> row.forEach(cell -> {
+            if (!(cell instanceof String || cell instanceof Long || cell instanceof Double
+                    || cell instanceof Boolean)) {
+                throw new IllegalArgumentException("fake sheets server: cell " + cell
+                        + " is not a String, Long, Double or Boolean");
+            }
+        }));
+        synchronized (lock) {
+            Spreadsheet spreadsheet = spreadsheets.get(spreadsheetId);
+            if (spreadsheet == null) {
+                throw new IllegalArgumentException("fake sheets server: no spreadsheet '"
+                        + spreadsheetId + "'; create it first");
+            }
+            spreadsheet.replaceRows(sheetName, rows);
+        }
+    }
+
+    /**
      * Returns the requests received, oldest first; only the latest 10,000 are kept.
      *
      * @return an immutable copy
@@ -380,6 +430,15 @@ public final class FakeSheetsServer implements AutoCloseable {
      */
     public int readRequests() {
         return readRequests.get();
+    }
+
+    /**
+     * Returns how many update ({@code PUT values.update}) requests arrived, successful or not.
+     *
+     * @return the count
+     */
+    public int updateRequests() {
+        return updateRequests.get();
     }
 
     /**
@@ -555,6 +614,54 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     /**
+     * Returns how many write requests (appends and updates) the fake refused with 429 for the
+     * quota set with {@link Builder#writeQuotaPerMinute(int)}.
+     *
+     * @return the count
+     */
+    public int quotaRefusals() {
+        return quotaRefusals.get();
+    }
+
+    /**
+     * Counts a write request against the per-minute quota: Google's 429
+     * {@code RESOURCE_EXHAUSTED} answer (without {@code Retry-After}, as Google's usually has
+     * none) when the minute's quota is used up, else null. The minute starts with the first
+     * write after the previous one ended; refused requests do not count.
+     */
+    private Answer takeWriteQuota() {
+        if (writeQuota == 0) {
+            return null;
+        }
+        Instant now = clock.instant();
+        synchronized (lock) {
+            if (quotaMinute == null || !now.isBefore(quotaMinute.plus(Duration.ofMinutes(1)))) {
+                quotaMinute = now;
+                quotaUsed = 0;
+            }
+            if (quotaUsed < writeQuota) {
+                quotaUsed++;
+                return null;
+            }
+        }
+        quotaRefusals.incrementAndGet();
+        ObjectNode body = Answer.JSON.createObjectNode();
+        ObjectNode error = body.putObject("error").put("code", 429)
+                .put("message", "Quota exceeded for quota metric 'Write requests' and limit "
+                        + "'Write requests per minute per user' of service "
+                        + "'sheets.googleapis.com' for consumer 'project_number:0'.")
+                .put("status", "RESOURCE_EXHAUSTED");
+        ObjectNode info = error.putArray("details").addObject()
+                .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                .put("reason", "RATE_LIMIT_EXCEEDED").put("domain", "googleapis.com");
+        info.putObject("metadata").put("service", "sheets.googleapis.com")
+                .put("quota_limit_value", String.valueOf(writeQuota))
+                .put("quota_limit", "WriteRequestsPerMinutePerUser")
+                .put("quota_metric", "sheets.googleapis.com/write_requests");
+        return Answer.json(429, body);
+    }
+
+    /**
      * Makes the next token request fail with the given answer, before any check.
      *
      * @param status an HTTP status, 400 to 599
@@ -572,6 +679,24 @@ public final class FakeSheetsServer implements AutoCloseable {
     public void revokeTokens() {
         synchronized (lock) {
             tokens.clear();
+        }
+    }
+
+    /**
+     * Accepts an access token issued elsewhere, such as by {@link FakeGoogleOAuth} to a user,
+     * as if this fake's token endpoint had issued it; {@link #revokeTokens()} drops it too.
+     *
+     * @param accessToken the bearer token
+     * @param user who it was issued to, such as the user's email
+     * @param scopes the scopes it grants
+     * @param expiresAt when it stops being accepted
+     */
+    public void acceptAccessToken(String accessToken, String user, Set<String> scopes,
+            Instant expiresAt) {
+        IssuedToken issued = new IssuedToken(Objects.requireNonNull(user, "user"),
+                Set.copyOf(scopes), Objects.requireNonNull(expiresAt, "expiresAt"));
+        synchronized (lock) {
+            tokens.put(Objects.requireNonNull(accessToken, "accessToken"), issued);
         }
     }
 
@@ -679,6 +804,10 @@ public final class FakeSheetsServer implements AutoCloseable {
             appendRequests.incrementAndGet();
             Reply fault = takeAppendFault();
             if (fault == null || fault.afterWrite()) {
+                Answer overQuota = takeWriteQuota();
+                if (overQuota != null) {
+                    return Reply.now(overQuota);
+                }
                 Answer answer = append(request, append.group(1), append.group(2));
                 return Reply.now(fault != null && answer.status() / 100 == 2 ? fault.answer()
                         : answer);
@@ -686,6 +815,12 @@ public final class FakeSheetsServer implements AutoCloseable {
             return fault;
         }
         Matcher values = VALUES_PATH.matcher(request.path());
+        if (values.matches() && !append.matches() && "PUT".equals(request.method())) {
+            updateRequests.incrementAndGet();
+            Answer overQuota = takeWriteQuota();
+            return Reply.now(overQuota != null ? overQuota
+                    : update(request, values.group(1), values.group(2)));
+        }
         if (values.matches() && !append.matches() && "GET".equals(request.method())) {
             readRequests.incrementAndGet();
             Answer fault;
@@ -696,8 +831,8 @@ public final class FakeSheetsServer implements AutoCloseable {
                     : read(request, values.group(1), values.group(2)));
         }
         return Reply.now(Answer.googleError(404, "NOT_FOUND", "The fake serves POST "
-                + TOKEN_PATH + ", POST /v4/spreadsheets/{id}/values/{range}:append and GET "
-                + "/v4/spreadsheets/{id}/values/{range}, not " + request.method() + " "
+                + TOKEN_PATH + ", POST /v4/spreadsheets/{id}/values/{range}:append, GET and "
+                + "PUT /v4/spreadsheets/{id}/values/{range}, not " + request.method() + " "
                 + request.path()));
     }
 
@@ -768,7 +903,8 @@ public final class FakeSheetsServer implements AutoCloseable {
             return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
                     + (range == null ? rawRange : range));
         }
-        return write(spreadsheetId, range, parsed, request.body(), option.equals("USER_ENTERED"));
+        return write(spreadsheetId, range, parsed, request.body(), option.equals("USER_ENTERED"),
+                false);
     }
 
     private Answer checkToken(RecordedRequest request, Set<String> scopes) {
@@ -834,7 +970,7 @@ public final class FakeSheetsServer implements AutoCloseable {
     }
 
     private Answer write(String spreadsheetId, String range, SheetRange parsed, String body,
-            boolean userEntered) {
+            boolean userEntered, boolean update) {
         JsonNode request;
         try {
             request = Answer.JSON.readTree(body);
@@ -867,8 +1003,46 @@ public final class FakeSheetsServer implements AutoCloseable {
                 return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
                         + range);
             }
-            return Answer.json(200, spreadsheet.append(parsed, rows, userEntered));
+            if (!update) {
+                return Answer.json(200, spreadsheet.append(parsed, SheetRange.startsAtRow(range),
+                        rows, userEntered));
+            }
+            ObjectNode updated = spreadsheet.update(parsed, rows, userEntered);
+            return updated != null ? Answer.json(200, updated) : Answer.googleError(400,
+                    "INVALID_ARGUMENT", "Requested writing within range [" + range + "], but "
+                    + "tried writing beyond it");
         }
+    }
+
+    private Answer update(RecordedRequest request, String rawId, String rawRange) {
+        Answer refused = checkToken(request, WRITE_SCOPES);
+        if (refused != null) {
+            return refused;
+        }
+        String option = parseQuery(request.query()).get("valueInputOption");
+        if (option == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT",
+                    "'valueInputOption' is required but not specified");
+        }
+        if (!option.equals("RAW") && !option.equals("USER_ENTERED")) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Invalid value at "
+                    + "'value_input_option' (type.googleapis.com/google.apps.sheets.v4."
+                    + "ValueInputOption), \"" + option + "\"");
+        }
+        String spreadsheetId = percentDecode(rawId);
+        String range = percentDecode(rawRange);
+        SheetRange parsed = range == null ? null : SheetRange.parse(range);
+        if (spreadsheetId == null || parsed == null) {
+            return Answer.googleError(400, "INVALID_ARGUMENT", "Unable to parse range: "
+                    + (range == null ? rawRange : range));
+        }
+        if (range.substring(range.lastIndexOf('!') + 1).indexOf(':') < 0) {
+            // One cell, or a whole sheet, is where the values start; they may extend from it.
+            parsed = new SheetRange(parsed.sheet(), parsed.firstColumn(), SheetRange.OPEN,
+                    parsed.firstRow(), SheetRange.OPEN);
+        }
+        return write(spreadsheetId, range, parsed, request.body(), option.equals("USER_ENTERED"),
+                true);
     }
 
     private static List<JsonNode> rows(JsonNode request) {
@@ -1069,8 +1243,29 @@ public final class FakeSheetsServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean autoCreate;
         private Duration tokenLifetime = Duration.ofSeconds(3599);
+        private int writeQuota;
 
         private Builder() {
+        }
+
+        /**
+         * Sets a write quota, as Google's "write requests per minute per user": once this many
+         * appends and updates got through within a minute of the fake's clock, more get 429
+         * {@code RESOURCE_EXHAUSTED} (with no {@code Retry-After}, as Google's usually has none)
+         * until the minute ends. A minute starts with the first write after the previous minute
+         * ended; refused requests do not count. Off by default. Google's default is 60.
+         *
+         * @param requests the writes allowed per minute, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code requests} is below 1
+         */
+        public Builder writeQuotaPerMinute(int requests) {
+            if (requests < 1) {
+                throw new IllegalArgumentException("fake sheets server: write quota " + requests
+                        + " per minute must be at least 1");
+            }
+            this.writeQuota = requests;
+            return this;
         }
 
         /**

@@ -58,6 +58,22 @@ record SheetRange(String sheet, int firstColumn, int lastColumn, int firstRow, i
         return cells.isEmpty() ? new SheetRange(sheet, 0, OPEN, 1, OPEN) : block(sheet, cells);
     }
 
+    /**
+     * Tells whether a range's first corner names a row, as {@code Log!A1} and
+     * {@code Log!C5:F} do and {@code Log} and {@code Log!A:Z} do not.
+     *
+     * @param text a range that {@link #parse(String)} accepts
+     * @return {@code true} if it starts at a row
+     */
+    static boolean startsAtRow(String text) {
+        int bang = text.lastIndexOf('!');
+        if (bang < 0 || text.startsWith("'") && bang < closingQuote(text)) {
+            return false;
+        }
+        String first = text.substring(bang + 1).split(":", -1)[0];
+        return !first.isEmpty() && Character.isDigit(first.charAt(first.length() - 1));
+    }
+
     /** Reads cells such as {@code A:D}, {@code A1}, {@code 2:5} or {@code A2:C}; null if bad. */
     private static SheetRange block(String sheet, String cells) {
         String[] corners = cells.split(":", -1);

@@ -47,21 +47,38 @@ final class Spreadsheet {
         return List.copyOf(copy);
     }
 
+    /** Replaces a sheet's rows with copies of the given ones. */
+    void replaceRows(String sheet, List<List<Object>> rows) {
+        List<List<Object>> copy = new ArrayList<>(rows.size());
+        rows.forEach(row -> copy.add(new ArrayList<>(row)));
+        sheets.put(sheet, copy);
+    }
+
     /**
      * Appends rows after the last row of a sheet and answers like {@code values.append}.
      *
-     * @param range where to append; its first column is where the rows start
+     * <p>Where the rows start models Google's table detection: a range whose first corner
+     * names a row ({@code Log!A1}, {@code Log!C5:F}) is anchored, and rows start in its first
+     * column. A range without one ({@code Log}, {@code Log!A:Z}) makes Google look for the
+     * table in it, and rows start in the leftmost column holding data in the range, at or
+     * below its first row; so when the data starts right of the range's first column, the
+     * rows shift right, as they do at Google.
+     *
+     * @param range where to append
+     * @param anchored whether the range's first corner names a row
      * @param values the rows, already checked to hold only scalars
      * @param userEntered whether to parse values as {@code USER_ENTERED} does
      * @return the AppendValuesResponse
      */
-    ObjectNode append(SheetRange range, List<JsonNode> values, boolean userEntered) {
+    ObjectNode append(SheetRange range, boolean anchored, List<JsonNode> values,
+            boolean userEntered) {
         List<List<Object>> rows = sheets.computeIfAbsent(range.sheet(), name -> new ArrayList<>());
+        int start = anchored ? range.firstColumn() : tableStart(rows, range);
         ObjectNode answer = Answer.JSON.createObjectNode().put("spreadsheetId", id);
         if (!rows.isEmpty()) {
             int width = rows.stream().mapToInt(List::size).max().orElse(1);
-            answer.put("tableRange", SheetRange.block(range.sheet(), 0, 1, Math.max(1, width),
-                    rows.size()));
+            answer.put("tableRange", SheetRange.block(range.sheet(), start, 1,
+                    Math.max(1, width - start), rows.size()));
         }
         ObjectNode updates = answer.putObject("updates").put("spreadsheetId", id);
         int firstRow = rows.size() + 1;
@@ -69,7 +86,7 @@ final class Spreadsheet {
         int cells = 0;
         for (JsonNode value : values) {
             List<Object> row = new ArrayList<>();
-            for (int i = 0; i < range.firstColumn(); i++) {
+            for (int i = 0; i < start; i++) {
                 row.add("");
             }
             value.forEach(cell -> row.add(userEntered ? parseUserEntered(cell) : raw(cell)));
@@ -78,11 +95,73 @@ final class Spreadsheet {
             cells += value.size();
         }
         if (!values.isEmpty() && columns > 0) {
-            updates.put("updatedRange", SheetRange.block(range.sheet(), range.firstColumn(),
+            updates.put("updatedRange", SheetRange.block(range.sheet(), start,
                     firstRow, columns, values.size()));
             updates.put("updatedRows", values.size());
             updates.put("updatedColumns", columns);
             updates.put("updatedCells", cells);
+        }
+        return answer;
+    }
+
+    /** The leftmost column of the range holding data at or below its first row. */
+    private static int tableStart(List<List<Object>> rows, SheetRange range) {
+        int start = Integer.MAX_VALUE;
+        for (int r = range.firstRow(); r <= rows.size() && r <= range.lastRow(); r++) {
+            List<Object> row = rows.get(r - 1);
+            for (int c = range.firstColumn(); c < row.size() && c <= range.lastColumn(); c++) {
+                if (!"".equals(row.get(c))) {
+                    start = Math.min(start, c);
+                    break;
+                }
+            }
+        }
+        return start == Integer.MAX_VALUE ? range.firstColumn() : start;
+    }
+
+    /**
+     * Writes rows over a block starting at the range's first cell and answers like
+     * {@code values.update}; the sheet grows as needed.
+     *
+     * @param range where to write; a range with an end must hold the rows
+     * @param values the rows, already checked to hold only scalars
+     * @param userEntered whether to parse values as {@code USER_ENTERED} does
+     * @return the UpdateValuesResponse, or {@code null} if the rows do not fit the range
+     */
+    ObjectNode update(SheetRange range, List<JsonNode> values, boolean userEntered) {
+        int columns = values.stream().mapToInt(JsonNode::size).max().orElse(0);
+        if (range.lastColumn() != SheetRange.OPEN
+                && range.firstColumn() + columns - 1 > range.lastColumn()
+                || range.lastRow() != SheetRange.OPEN
+                && range.firstRow() + values.size() - 1 > range.lastRow()) {
+            return null;
+        }
+        List<List<Object>> rows = sheets.computeIfAbsent(range.sheet(), name -> new ArrayList<>());
+        int cells = 0;
+        for (int i = 0; i < values.size(); i++) {
+            int r = range.firstRow() + i;
+            while (rows.size() < r) {
+                rows.add(new ArrayList<>());
+            }
+            List<Object> row = rows.get(r - 1);
+            JsonNode value = values.get(i);
+            while (row.size() < range.firstColumn() + value.size()) {
+                row.add("");
+            }
+            for (int c = 0; c < value.size(); c++) {
+                JsonNode cell = value.get(c);
+                row.set(range.firstColumn() + c, userEntered ? parseUserEntered(cell)
+                        : raw(cell));
+                cells++;
+            }
+        }
+        ObjectNode answer = Answer.JSON.createObjectNode().put("spreadsheetId", id);
+        if (cells > 0) {
+            answer.put("updatedRange", SheetRange.block(range.sheet(), range.firstColumn(),
+                    range.firstRow(), columns, values.size()));
+            answer.put("updatedRows", values.size());
+            answer.put("updatedColumns", columns);
+            answer.put("updatedCells", cells);
         }
         return answer;
     }

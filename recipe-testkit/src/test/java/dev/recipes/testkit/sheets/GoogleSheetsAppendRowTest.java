@@ -45,7 +45,7 @@ final class GoogleSheetsAppendRowTest {
                 "{\"spreadsheetId\":\"1AbC\",\"updatedRange\":\"'Order log'!A1:E1\","
                         + "\"updatedRows\":1,\"updatedColumns\":5,\"updatedCells\":5}");
         assertThat(kit.fake.requests().get(1).path()).isEqualTo(
-                "/v4/spreadsheets/1AbC/values/%27Order%20log%27%21A%3AE:append");
+                "/v4/spreadsheets/1AbC/values/%27Order%20log%27%21A1:append");
     }
 
     @Test
@@ -158,7 +158,7 @@ final class GoogleSheetsAppendRowTest {
 
         assertThat(kit.lastError().path("retryable").asBoolean()).isFalse();
         assertThat(kit.lastError().path("message").asText())
-                .contains("400 INVALID_ARGUMENT: Unable to parse range: Other!A:E");
+                .contains("400 INVALID_ARGUMENT: Unable to parse range: Other!A1");
     }
 
     @Test
