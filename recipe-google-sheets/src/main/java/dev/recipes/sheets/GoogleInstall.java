@@ -2,6 +2,7 @@ package dev.recipes.sheets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Connection;
+import dev.recipes.core.oauth.OAuthPages;
 import dev.recipes.core.oauth.OAuthStateException;
 import dev.recipes.core.oauth.OAuthStates;
 import dev.recipes.core.spi.ActionException;
@@ -109,13 +110,9 @@ final class GoogleInstall {
         query.put("code_challenge",
                 OAuthStates.codeChallenge(states.codeVerifier(issued.state())));
         query.put("code_challenge_method", "S256");
-        String authorize = settings.authorizeUrl().toString();
-        String location = authorize + (authorize.contains("?") ? "&" : "?") + encode(query);
-        return WebhookResponse.status(302)
-                .withHeader("Location", location)
-                .withHeader("Set-Cookie", cookie(issued.nonce(),
-                        settings.stateLifetime().toSeconds()))
-                .withHeader("Cache-Control", "no-store");
+        String location = OAuthPages.withQuery(settings.authorizeUrl().toString(), query);
+        return OAuthPages.redirect(location,
+                cookie(issued.nonce(), settings.stateLifetime().toSeconds()));
     }
 
     private WebhookResponse callback(WebhookRequest request) {
@@ -274,9 +271,8 @@ final class GoogleInstall {
     }
 
     private String cookie(String value, long maxAgeSeconds) {
-        return COOKIE + "=" + value + "; Path=/oauth/google-sheets/; Max-Age=" + maxAgeSeconds
-                + "; HttpOnly; SameSite=Lax"
-                + ("https".equalsIgnoreCase(settings.redirectUri().getScheme()) ? "; Secure" : "");
+        return OAuthPages.stateCookie(COOKIE, value, "/oauth/google-sheets/", maxAgeSeconds,
+                settings.redirectUri());
     }
 
     private WebhookResponse refused(int status, String message) {
@@ -284,29 +280,7 @@ final class GoogleInstall {
     }
 
     private static WebhookResponse page(int status, String title, String message) {
-        String html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<title>Google Sheets: " + escape(title) + "</title></head><body><h1>"
-                + escape(title) + "</h1><p>" + escape(message) + "</p></body></html>\n";
-        return new WebhookResponse(status, Map.of(
-                "Content-Type", "text/html; charset=utf-8",
-                "Cache-Control", "no-store",
-                "Content-Security-Policy", "default-src 'none'",
-                "X-Content-Type-Options", "nosniff"), html.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return OAuthPages.page(status, "Google Sheets", title, message);
     }
 
     private static String encode(Map<String, String> query) {

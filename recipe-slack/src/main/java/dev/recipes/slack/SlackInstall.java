@@ -2,14 +2,13 @@ package dev.recipes.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Connection;
+import dev.recipes.core.oauth.OAuthPages;
 import dev.recipes.core.oauth.OAuthStateException;
 import dev.recipes.core.oauth.OAuthStates;
 import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.ServiceContext;
 import dev.recipes.core.webhook.WebhookRequest;
 import dev.recipes.core.webhook.WebhookResponse;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,13 +75,9 @@ final class SlackInstall {
         }
         query.put("redirect_uri", settings.redirectUri().toString());
         query.put("state", issued.state());
-        String authorize = settings.authorizeUrl().toString();
-        String location = authorize + (authorize.contains("?") ? "&" : "?") + encode(query);
-        return WebhookResponse.status(302)
-                .withHeader("Location", location)
-                .withHeader("Set-Cookie", cookie(issued.nonce(),
-                        settings.stateLifetime().toSeconds()))
-                .withHeader("Cache-Control", "no-store");
+        String location = OAuthPages.withQuery(settings.authorizeUrl().toString(), query);
+        return OAuthPages.redirect(location,
+                cookie(issued.nonce(), settings.stateLifetime().toSeconds()));
     }
 
     private WebhookResponse callback(WebhookRequest request) {
@@ -147,10 +142,7 @@ final class SlackInstall {
                 connection.setting(SlackTokens.EXPIRES_AT).isPresent()
                         ? ", with token rotation" : "");
         if (settings.successUrl() != null) {
-            return WebhookResponse.status(302)
-                    .withHeader("Location", settings.successUrl().toString())
-                    .withHeader("Set-Cookie", cookie("", 0))
-                    .withHeader("Cache-Control", "no-store");
+            return OAuthPages.redirect(settings.successUrl().toString(), cookie("", 0));
         }
         return page(200, "Installed", "The app is installed in " + team + ". You can close this "
                 + "page.").withHeader("Set-Cookie", cookie("", 0));
@@ -233,9 +225,8 @@ final class SlackInstall {
     }
 
     private String cookie(String value, long maxAgeSeconds) {
-        return COOKIE + "=" + value + "; Path=/oauth/slack/; Max-Age=" + maxAgeSeconds
-                + "; HttpOnly; SameSite=Lax"
-                + ("https".equalsIgnoreCase(settings.redirectUri().getScheme()) ? "; Secure" : "");
+        return OAuthPages.stateCookie(COOKIE, value, "/oauth/slack/", maxAgeSeconds,
+                settings.redirectUri());
     }
 
     private WebhookResponse refused(int status, String message) {
@@ -243,36 +234,6 @@ final class SlackInstall {
     }
 
     private static WebhookResponse page(int status, String title, String message) {
-        String html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<title>Slack: " + escape(title) + "</title></head><body><h1>"
-                + escape(title) + "</h1><p>" + escape(message) + "</p></body></html>\n";
-        return new WebhookResponse(status, Map.of(
-                "Content-Type", "text/html; charset=utf-8",
-                "Cache-Control", "no-store",
-                "Content-Security-Policy", "default-src 'none'",
-                "X-Content-Type-Options", "nosniff"), html.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static String encode(Map<String, String> query) {
-        StringBuilder out = new StringBuilder();
-        query.forEach((name, value) -> out.append(out.length() == 0 ? "" : "&")
-                .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        return out.toString();
+        return OAuthPages.page(status, "Slack", title, message);
     }
 }
