@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recipes.core.Connection;
 import dev.recipes.core.ConnectionStore;
 import dev.recipes.core.Secret;
+import dev.recipes.core.oauth.RefreshClaims;
 import dev.recipes.core.spi.ActionException;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -84,6 +85,7 @@ final class UserTokens {
     private final SheetsSettings sheets;
     private final GoogleOAuthSettings settings;
     private final Duration claimFor;
+    private final RefreshClaims claims;
     private final ConcurrentMap<String, CompletableFuture<Connection>> refreshing =
             new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Secret> refused = new ConcurrentHashMap<>();
@@ -111,6 +113,7 @@ final class UserTokens {
         this.settings = settings;
         Duration thrice = sheets.requestTimeout().multipliedBy(3);
         this.claimFor = thrice.compareTo(MIN_CLAIM) > 0 ? thrice : MIN_CLAIM;
+        this.claims = new RefreshClaims(REFRESH_CLAIM, clock, claimFor);
     }
 
     /**
@@ -242,8 +245,7 @@ final class UserTokens {
             if (usable(read).isPresent()) {
                 return read;
             }
-            Optional<Instant> claimedUntil = claimedUntil(read);
-            if (claimedUntil.isPresent() && clock.instant().isBefore(claimedUntil.get())) {
+            if (claims.held(read)) {
                 if (System.nanoTime() - giveUp > 0) {
                     throw ActionException.retryable(subject(id) + ": another engine has been "
                             + "refreshing its access token for too long", null, null);
@@ -261,8 +263,7 @@ final class UserTokens {
             Secret refreshToken = read.secret(REFRESH_TOKEN).orElseThrow(() ->
                     ActionException.permanent(subject(id) + ": has no secret '"
                             + REFRESH_TOKEN + "'; have the user open " + startUrl(id), null));
-            Connection claimed = with(read, Map.of(REFRESH_CLAIM,
-                    instanceId + " " + clock.instant().plus(claimFor)), Map.of(), false);
+            Connection claimed = claims.claim(read, instanceId);
             if (store.replace(read, claimed)) {
                 return exchange(read, claimed, refreshToken);
             }
@@ -398,11 +399,6 @@ final class UserTokens {
         Map<String, Secret> hidden = new LinkedHashMap<>(base.secrets());
         secrets.forEach((name, value) -> hidden.put(name, Secret.of(value)));
         return new Connection(base.service(), base.id(), plain, hidden);
-    }
-
-    private Optional<Instant> claimedUntil(Connection connection) {
-        return connection.setting(REFRESH_CLAIM).map(claim ->
-                instant(claim.substring(claim.lastIndexOf(' ') + 1), connection));
     }
 
     private static Instant instant(String value, Connection connection) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.recipes.core.Connection;
 import dev.recipes.core.ConnectionStore;
 import dev.recipes.core.Secret;
+import dev.recipes.core.oauth.RefreshClaims;
 import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.ActionInvocation;
 import dev.recipes.core.spi.ServiceContext;
@@ -74,7 +75,7 @@ final class SlackTokens {
     private final Duration claimFor;
     private final Map<String, CompletableFuture<Connection>> refreshing =
             new ConcurrentHashMap<>();
-    private final Map<String, SeenClaim> claimsSeen = new ConcurrentHashMap<>();
+    private final RefreshClaims claims;
 
     SlackTokens(ServiceContext context, SlackWebApi api, SlackOAuthSettings settings) {
         this.store = context.connections();
@@ -84,6 +85,7 @@ final class SlackTokens {
         this.settings = settings;
         Duration thrice = api.timeout().multipliedBy(3);
         this.claimFor = thrice.compareTo(MIN_CLAIM) > 0 ? thrice : MIN_CLAIM;
+        this.claims = new RefreshClaims(REFRESH_CLAIM, clock, claimFor);
     }
 
     /**
@@ -218,7 +220,7 @@ final class SlackTokens {
             if (fresh(read)) {
                 return read;
             }
-            if (claimHeld(read)) {
+            if (claims.held(read)) {
                 if (System.nanoTime() - giveUp > 0) {
                     throw ActionException.retryable(subject + ": another engine has been "
                             + "refreshing the token of connection '" + id + "' for too long",
@@ -238,8 +240,7 @@ final class SlackTokens {
                     ActionException.permanent(subject + ": connection '" + id + "' has an "
                             + "expiring token but no secret '" + REFRESH_TOKEN + "'; install "
                             + "the app again through " + SlackInstall.START_PATH, null));
-            Connection claimed = with(read, Map.of(REFRESH_CLAIM,
-                    instanceId + " " + clock.instant().plus(claimFor)), null);
+            Connection claimed = claims.claim(read, instanceId);
             if (!store.replace(read, claimed)) {
                 continue;
             }
@@ -289,12 +290,8 @@ final class SlackTokens {
         }
         Map<String, String> settingsNow = new LinkedHashMap<>();
         settingsNow.put(EXPIRES_AT, rotation.expiresAt().toString());
-        Connection refreshed = with(claimed, settingsNow, Map.of(
-                SlackActions.BOT_TOKEN, token, REFRESH_TOKEN, rotation.refreshToken()));
-        Map<String, String> plain = new LinkedHashMap<>(refreshed.settings());
-        plain.remove(REFRESH_CLAIM);
-        refreshed = new Connection(refreshed.service(), refreshed.id(), plain,
-                refreshed.secrets());
+        Connection refreshed = claims.release(with(claimed, settingsNow, Map.of(
+                SlackActions.BOT_TOKEN, token, REFRESH_TOKEN, rotation.refreshToken())));
         if (!store.replace(claimed, refreshed)) {
             return storeAfterLostClaim(refreshed, refreshToken);
         }
@@ -320,8 +317,8 @@ final class SlackTokens {
                         refreshed.id());
                 return current.get();
             }
-            Map<String, String> plain = new LinkedHashMap<>(current.get().settings());
-            plain.remove(REFRESH_CLAIM);
+            Map<String, String> plain = new LinkedHashMap<>(claims.release(current.get())
+                    .settings());
             plain.put(EXPIRES_AT, refreshed.settings().get(EXPIRES_AT));
             Map<String, Secret> hidden = new LinkedHashMap<>(current.get().secrets());
             hidden.putAll(refreshed.secrets());
@@ -356,26 +353,6 @@ final class SlackTokens {
             secrets.forEach((name, value) -> hidden.put(name, Secret.of(value)));
         }
         return new Connection(base.service(), base.id(), plain, hidden);
-    }
-
-    // A claim is held for one claim's length from when this engine first saw it, by this
-    // engine's clock: the instant written in the claim comes from another engine's clock, and
-    // trusting it would let a clock running behind or ahead take over too early or too late.
-    private boolean claimHeld(Connection connection) {
-        Optional<String> claim = connection.setting(REFRESH_CLAIM);
-        if (claim.isEmpty()) {
-            claimsSeen.remove(connection.id());
-            return false;
-        }
-        Instant now = clock.instant();
-        SeenClaim seen = claimsSeen.compute(connection.id(), (id, old) ->
-                old != null && old.claim().equals(claim.get()) ? old
-                        : new SeenClaim(claim.get(), now));
-        return now.isBefore(seen.firstSeen().plus(claimFor));
-    }
-
-    /** A claim on a connection's refresh and when this engine first saw it. */
-    private record SeenClaim(String claim, Instant firstSeen) {
     }
 
     private static Instant instant(String value, Connection connection) {
