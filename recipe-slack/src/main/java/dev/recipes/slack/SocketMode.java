@@ -402,7 +402,8 @@ final class SocketMode {
             StringBuilder form = new StringBuilder();
             for (Iterator<Map.Entry<String, JsonNode>> it = payload.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (field.getValue().isValueNode()) {
+                // A JSON null is a field Slack did not fill, as an HTTP form leaves it out.
+                if (field.getValue().isValueNode() && !field.getValue().isNull()) {
                     form.append(form.length() == 0 ? "" : "&").append(encode(field.getKey()))
                             .append('=').append(encode(field.getValue().asText()));
                 }

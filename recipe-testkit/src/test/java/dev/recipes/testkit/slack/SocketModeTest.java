@@ -322,7 +322,7 @@ final class SocketModeTest {
                 .put("token", "legacy-verification-token")
                 .put("team_id", "T0TEST001").put("channel_id", "C0CHAN001")
                 .put("user_id", "U0USER001").put("command", "/deploy").put("text", "web")
-                .put("trigger_id", "111.222.aaa").toString();
+                .put("trigger_id", "111.222.aaa").putNull("enterprise_id").toString();
         String interaction = formPayload(simulator.blockAction("approve", "yes").build()
                 .bodyText());
 
@@ -337,6 +337,11 @@ final class SocketModeTest {
                 .anyMatch(line -> line.startsWith("slack.block_actions "));
         assertThat(bus.events()).noneMatch(event -> event.data().toString()
                 .contains("legacy-verification-token"));
+        assertThat(bus.events()).filteredOn(event -> event.type().equals("slack.slash_command"))
+                .singleElement().satisfies(event -> {
+                    assertThat(event.data().path("text").asText()).isEqualTo("web");
+                    assertThat(event.data().has("enterprise_id")).as("a null field").isFalse();
+                });
         JsonNode ack = JSON.readTree(slack.ackMessages().get(0));
         assertThat(ack.path("envelope_id").asText()).isEqualTo(commandEnvelope);
         assertThat(ack.path("payload").path("text").asText()).isEqualTo("On it");
