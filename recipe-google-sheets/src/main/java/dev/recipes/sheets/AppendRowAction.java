@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
@@ -119,7 +120,7 @@ final class AppendRowAction implements Action {
         String spreadsheetId = spreadsheetId(invocation);
         String range = range(invocation);
         ValueInputOption option = valueInputOption(invocation);
-        ArrayNode row = row(invocation, option, parts.json());
+        ArrayNode row = row(invocation, option, parts.json(), parts.settings().time());
         String keyColumn = keyColumn(invocation, range, row.size());
         Target target = new Target(parts, invocation.requireConnection(), spreadsheetId, range,
                 option, keyColumn, coalescer());
@@ -308,16 +309,32 @@ final class AppendRowAction implements Action {
     }
 
     private static ArrayNode row(ActionInvocation invocation, ValueInputOption option,
-            ObjectMapper json) {
+            ObjectMapper json, TimeFormat time) {
         JsonNode values = invocation.params().get("values");
         if (values == null || !values.isArray() || values.isEmpty()) {
             throw invalid("parameter 'values' must be a non-empty array of cells");
         }
+        Set<Integer> timestamps = new ActionParams(NAME, invocation)
+                .timestampColumns(values.size());
         ArrayNode row = json.createArrayNode();
         for (int i = 0; i < values.size(); i++) {
             JsonNode cell = values.get(i);
             if (cell.isNull()) {
                 row.add("");
+            } else if (timestamps.contains(i)) {
+                if (!cell.isTextual()) {
+                    throw invalid("cell " + i + " of 'values' is marked as a timestamp but is "
+                            + cell.getNodeType().name().toLowerCase(Locale.ROOT) + "; give "
+                            + "ISO 8601 text, such as '2024-05-01T12:00:00Z'");
+                }
+                String text;
+                try {
+                    text = time.format(cell.asText());
+                } catch (IllegalArgumentException e) {
+                    throw invalid("cell " + i + " of 'values' is marked as a timestamp: "
+                            + e.getMessage());
+                }
+                row.add(option == ValueInputOption.USER_ENTERED ? escapeFormula(text) : text);
             } else if (cell.isTextual()) {
                 row.add(option == ValueInputOption.USER_ENTERED ? escapeFormula(cell.asText())
                         : cell.asText());

@@ -8,6 +8,9 @@ import dev.recipes.core.ActionStep;
 import dev.recipes.core.Event;
 import dev.recipes.core.Mapping;
 import dev.recipes.core.MappingException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +83,19 @@ public final class AppendRowStep implements ActionStep {
      * @return a new step with the column added
      */
     public AppendRowStep column(Function<? super Event, ?> function) {
-        return withColumn(Mapping.of(function));
+        return withColumn(new FunctionColumn(Objects.requireNonNull(function, "function")));
+    }
+
+    /**
+     * Adds a column read from the event's data by JSON Pointer that holds a timestamp in ISO
+     * 8601, such as {@code 2024-05-01T12:00:00Z}; it is written as the service's
+     * {@code time-zone} and {@code date-time-pattern} say, or as given without them.
+     *
+     * @param jsonPointer such as {@code /order/created}
+     * @return a new step with the column added
+     */
+    public AppendRowStep timestampColumn(String jsonPointer) {
+        return withColumn(new TimestampColumn(Mapping.pointer(jsonPointer)));
     }
 
     /**
@@ -243,8 +258,27 @@ public final class AppendRowStep implements ActionStep {
         params.put("spreadsheetId", spreadsheetId);
         params.put("range", range);
         ArrayNode values = params.putArray("values");
+        ArrayNode timestamps = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < columns.size(); i++) {
-            values.add(cell(i, columns.get(i).apply(event), event));
+            Mapping column = columns.get(i);
+            JsonNode value;
+            if (column instanceof FunctionColumn computed) {
+                Object raw = computed.function().apply(event);
+                if (raw instanceof Instant || raw instanceof OffsetDateTime
+                        || raw instanceof ZonedDateTime) {
+                    timestamps.add(i);
+                }
+                value = Mapping.of(ignored -> raw).apply(event);
+            } else {
+                if (column instanceof TimestampColumn) {
+                    timestamps.add(i);
+                }
+                value = column.apply(event);
+            }
+            values.add(cell(i, value, event));
+        }
+        if (!timestamps.isEmpty()) {
+            params.set("timestampColumns", timestamps);
         }
         params.put("valueInputOption", valueInputOption.name());
         if (keyColumn != null) {
@@ -271,6 +305,25 @@ public final class AppendRowStep implements ActionStep {
         more.add(mapping);
         return new AppendRowStep(spreadsheetId, range, List.copyOf(more), valueInputOption,
                 connection, keyColumn);
+    }
+
+    /** A column computed by a function, whose temporal values are timestamps. */
+    private record FunctionColumn(Function<? super Event, ?> function) implements Mapping {
+
+        @Override
+        public JsonNode apply(Event event) {
+            Object raw = function.apply(event);
+            return Mapping.of(ignored -> raw).apply(event);
+        }
+    }
+
+    /** A column read by JSON Pointer that holds a timestamp. */
+    private record TimestampColumn(Mapping pointer) implements Mapping {
+
+        @Override
+        public JsonNode apply(Event event) {
+            return pointer.apply(event);
+        }
     }
 
     @Override

@@ -14,6 +14,9 @@ import java.util.Set;
  */
 final class Cells {
 
+    /** The largest scale, either way, of a number written out plainly as a key. */
+    private static final int MAX_PLAIN_SCALE = 1000;
+
     /** Characters that make Sheets read typed text as a formula. */
     static final String FORMULA_START = "=+-@\t\r";
 
@@ -50,6 +53,11 @@ final class Cells {
             } else if (cell.isTextual()) {
                 text = cell.asText();
             } else if (cell.isNumber() || cell.isBoolean()) {
+                if (cell.isNumber() && !writable(cell)) {
+                    throw params.invalid("cell " + i + " of " + where + " is a number "
+                            + "beyond what a cell holds (its exponent passes "
+                            + MAX_PLAIN_SCALE + ")");
+                }
                 row.add(cell);
                 continue;
             } else {
@@ -109,7 +117,20 @@ final class Cells {
      */
     static String keyText(JsonNode value) {
         BigDecimal number = value.isNumber() ? number(value) : null;
-        return number == null ? value.asText() : number.stripTrailingZeros().toPlainString();
+        if (number == null) {
+            return value.asText();
+        }
+        BigDecimal stripped = number.stripTrailingZeros();
+        // Written out plainly, 1e999999999 would take a gigabyte; past this its scientific
+        // form, also one text per value once stripped, stands for it.
+        return Math.abs((long) stripped.scale()) <= MAX_PLAIN_SCALE ? stripped.toPlainString()
+                : stripped.toString();
+    }
+
+    /** Whether a number can be written out plainly, as the JSON to Google is. */
+    static boolean writable(JsonNode number) {
+        BigDecimal value = number.decimalValue().stripTrailingZeros();
+        return Math.abs((long) value.scale()) <= MAX_PLAIN_SCALE;
     }
 
     private static BigDecimal number(JsonNode node) {

@@ -176,7 +176,8 @@ final class GoogleInstall {
                     + "again at " + START_PATH + ".");
         }
         if (response.status() != 200) {
-            OAuthError error = OAuthError.parse(response.body(), context.json());
+            OAuthError error = OAuthError.parse(response.body(), context.json())
+                    .masking(code, verifier, settings.clientSecret().reveal());
             LOG.warn("Google Sheets consent failed: token endpoint '{}' answered {} ({})",
                     settings.tokenUrl(), response.status(), error.describe());
             return refused(response.status() >= 500 ? 502 : 400, "Google did not complete the "

@@ -35,6 +35,26 @@ record OAuthError(String error, String description) {
     }
 
     /**
+     * Returns a copy in which the values of secrets the endpoint may have echoed, such as the
+     * refresh token or the client secret, are masked; this error's text goes into log lines,
+     * failures and the connection's settings.
+     *
+     * @param secrets the values to mask; null ones and ones under 4 characters are skipped
+     * @return the masked copy
+     */
+    OAuthError masking(String... secrets) {
+        String code = error;
+        String text = description;
+        for (String secret : secrets) {
+            if (secret != null && secret.length() >= 4) {
+                code = code.replace(secret, "***");
+                text = text.replace(secret, "***");
+            }
+        }
+        return new OAuthError(code, text);
+    }
+
+    /**
      * Describes the error for an exception message.
      *
      * @return such as {@code invalid_grant: Invalid JWT Signature.}

@@ -335,7 +335,10 @@ final class UserTokens {
     private ActionException refused(Connection read, Connection claimed,
             ApiHttp.Response response) {
         int status = response.status();
-        OAuthError error = OAuthError.parse(response.body(), json);
+        OAuthError error = OAuthError.parse(response.body(), json).masking(
+                read.secret(REFRESH_TOKEN).map(Secret::reveal).orElse(null),
+                read.secret(ACCESS_TOKEN).map(Secret::reveal).orElse(null),
+                settings.clientSecret().reveal());
         String message = subject(read.id()) + ": the token endpoint '" + settings.tokenUrl()
                 + "' answered the refresh " + status + " (" + error.describe() + ")";
         if (status == 408 || status == 429 || status >= 500) {

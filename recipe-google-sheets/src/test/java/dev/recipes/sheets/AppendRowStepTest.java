@@ -20,7 +20,7 @@ final class AppendRowStepTest {
             .id("ev-1")
             .time(Instant.parse("2024-05-01T12:00:00Z"))
             .data(JSON.createObjectNode().put("id", "A-42").put("total", 19.5)
-                    .put("paid", true).putNull("note"))
+                    .put("paid", true).putNull("note").put("created", "2024-05-01T12:00:00Z"))
             .build();
 
     @Test
@@ -37,7 +37,21 @@ final class AppendRowStepTest {
 
         assertThat(params.toString()).isEqualTo("{\"spreadsheetId\":\"1AbC\",\"range\":\"Log!A:F\","
                 + "\"values\":[\"2024-05-01T12:00:00Z\",\"A-42\",19.5,true,null,\"shop\"],"
-                + "\"valueInputOption\":\"RAW\"}");
+                + "\"timestampColumns\":[0],\"valueInputOption\":\"RAW\"}");
+    }
+
+    @Test
+    void marksTimestampColumnsByPointerAndByTemporalValue() {
+        AppendRowStep step = GoogleSheets.appendRow("1AbC", "Log!A:D")
+                .column("/id")
+                .timestampColumn("/created")
+                .column(event -> event.time().toString())
+                .column(event -> java.time.OffsetDateTime.parse("2024-05-01T14:00:00+02:00"));
+
+        ObjectNode params = step.render(order);
+
+        assertThat(params.get("timestampColumns").toString()).isEqualTo("[1,3]");
+        assertThat(params.get("values").get(3).asText()).isEqualTo("2024-05-01T14:00+02:00");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -186,7 +187,15 @@ final class PollTimer {
                     result.items().size());
             return advance(result);
         }
+        // Items still there are marked recent before new ones are added, so that a full set
+        // drops keys of items gone from the source first, not the next items of this poll.
+        List<PolledItem> fresh = new ArrayList<>();
         for (PolledItem item : result.items()) {
+            if (!seen.touch(item.key())) {
+                fresh.add(item);
+            }
+        }
+        for (PolledItem item : fresh) {
             if (seen.touch(item.key())) {
                 continue;
             }

@@ -81,6 +81,11 @@ final class Spreadsheet {
                     Math.max(1, width - start), rows.size()));
         }
         ObjectNode updates = answer.putObject("updates").put("spreadsheetId", id);
+        // Rows never land above the range: on a sheet shorter than its first row, the rows
+        // start at that row.
+        while (rows.size() + 1 < range.firstRow()) {
+            rows.add(new ArrayList<>());
+        }
         int firstRow = rows.size() + 1;
         int columns = 0;
         int cells = 0;
