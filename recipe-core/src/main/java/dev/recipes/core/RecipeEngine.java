@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,7 @@ public final class RecipeEngine implements AutoCloseable {
     public static final class Builder {
 
         private final List<Recipe> recipes = new ArrayList<>();
+        private final Map<String, Recipe> recipesById = new HashMap<>();
         private final List<Service> services = new ArrayList<>();
         private final Map<String, String> config = new LinkedHashMap<>();
         private boolean discover = true;
@@ -207,11 +209,10 @@ public final class RecipeEngine implements AutoCloseable {
          */
         public Builder recipe(Recipe recipe) {
             Objects.requireNonNull(recipe, "recipe");
-            for (Recipe added : recipes) {
-                if (added.id().equals(recipe.id())) {
-                    throw new IllegalArgumentException("recipe '" + recipe.id()
-                            + "': already added as " + added);
-                }
+            Recipe added = recipesById.putIfAbsent(recipe.id(), recipe);
+            if (added != null) {
+                throw new IllegalArgumentException("recipe '" + recipe.id()
+                        + "': already added as " + added);
             }
             recipes.add(recipe);
             return this;

@@ -559,6 +559,16 @@ final class RecipeEngineTest {
     }
 
     @Test
+    void aSecondRecipeWithTheSameIdIsRefusedNamingTheFirst() {
+        RecipeEngine.Builder builder = RecipeEngine.builder().discoverServices(false)
+                .service(notes).recipe(noteText("copy")).recipe(noteText("other"));
+
+        assertThatThrownBy(() -> builder.recipe(noteText("copy")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("recipe 'copy': already added as ");
+    }
+
+    @Test
     void closeFinishesQueuedWork() {
         start(noteText("copy"));
         for (int i = 0; i < 50; i++) {

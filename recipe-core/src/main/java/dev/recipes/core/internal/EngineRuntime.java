@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class EngineRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(RecipeEngine.class);
     private static final String HOOKS = "/hooks/";
     private static final String OAUTH = "/oauth/";
+    private static final Duration SHED_LOG_INTERVAL = Duration.ofSeconds(10);
     private static final int ACTION_THREADS = 2;
     private static final long RESULT_PAUSE_MILLIS = 50;
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
@@ -70,6 +72,8 @@ public final class EngineRuntime {
     private final StateStore stateStore;
     private final Pollers pollers;
     private final String instanceId = UUID.randomUUID().toString();
+    private final AtomicLong shedSinceLog = new AtomicLong();
+    private final AtomicLong lastShedLog = new AtomicLong();
     private final boolean ownsScheduler;
     private final PendingRetries retries = new PendingRetries();
     private final List<Service> started = new ArrayList<>();
@@ -323,13 +327,28 @@ public final class EngineRuntime {
         try {
             return handler.get().handle(request);
         } catch (EventRejectedException e) {
-            LOG.warn("{} for service '{}' refused: {}", kind, serviceId, e.getMessage());
+            logShed(kind, serviceId, e.getMessage());
             return unavailable(e.getMessage())
                     .withHeader("Retry-After", String.valueOf(
                             Math.max(1, e.retryAfter().toSeconds())));
         } catch (RuntimeException | Error e) {
             LOG.error("{} handler of service '{}' failed", kind, serviceId, e);
             return WebhookResponse.text(500, "service '" + serviceId + "' failed");
+        }
+    }
+
+    // A shed request is logged at DEBUG; at WARN only the first, then at most one line per
+    // interval counting those shed since, so that an overload does not flood the log.
+    private void logShed(String kind, String serviceId, String why) {
+        LOG.debug("{} for service '{}' refused: {}", kind, serviceId, why);
+        long now = System.nanoTime();
+        long shed = shedSinceLog.incrementAndGet();
+        long last = lastShedLog.get();
+        if ((last == 0 || now - last >= SHED_LOG_INTERVAL.toNanos())
+                && lastShedLog.compareAndSet(last, now == 0 ? 1 : now)) {
+            shedSinceLog.addAndGet(-shed);
+            LOG.warn("{} refused with 503 while the bus was full: {} since the last such line"
+                    + " (the latest for service '{}': {})", kind, shed, serviceId, why);
         }
     }
 
