@@ -262,6 +262,157 @@ final class InMemoryEventBusTest {
         assertThat(bus.awaitIdle(WAIT)).as("the queued event left with its group").isTrue();
     }
 
+    @Test
+    void eachOfAHundredGroupsGetsEveryEventInOrder() throws Exception {
+        EventBus wide = EventBus.inMemory(64);
+        List<List<String>> received = new java.util.ArrayList<>();
+        for (int g = 0; g < 100; g++) {
+            List<String> ids = new CopyOnWriteArrayList<>();
+            received.add(ids);
+            wide.subscribe("t", "g" + g, e -> ids.add(e.id()));
+        }
+        List<String> published = new java.util.ArrayList<>();
+
+        for (int i = 0; i < 2_000; i++) {
+            published.add(String.valueOf(i));
+            publishWhenThereIsRoom(wide, event(String.valueOf(i)));
+        }
+
+        assertThat(wide.awaitIdle(WAIT)).isTrue();
+        assertThat(received).allSatisfy(ids -> assertThat(ids).isEqualTo(published));
+        assertThat(wide.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void concurrentPublishersReachEveryGroupOnceForEachEvent() throws Exception {
+        EventBus shared = EventBus.inMemory(16);
+        List<List<String>> received = new java.util.ArrayList<>();
+        for (int g = 0; g < 10; g++) {
+            List<String> ids = new CopyOnWriteArrayList<>();
+            received.add(ids);
+            shared.subscribe("t", "g" + g, e -> ids.add(e.id()));
+        }
+        List<CompletableFuture<Void>> publishers = new java.util.ArrayList<>();
+
+        for (int p = 0; p < 4; p++) {
+            String prefix = "p" + p + "-";
+            publishers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 500; i++) {
+                    publishWhenThereIsRoom(shared, event(prefix + i));
+                }
+            }));
+        }
+        CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new))
+                .get(WAIT.toMillis() * 4, TimeUnit.MILLISECONDS);
+
+        assertThat(shared.awaitIdle(WAIT)).isTrue();
+        assertThat(received).allSatisfy(ids -> assertThat(ids).hasSize(2_000)
+                .doesNotHaveDuplicates());
+        assertThat(shared.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void awaitIdleWaitsForTheEventsHandlersPublish() throws Exception {
+        List<String> followUps = new CopyOnWriteArrayList<>();
+        EventBus chained = EventBus.inMemory(1_000);
+        chained.subscribe("first", "g", e -> chained.publish("second", event("then-" + e.id())));
+        chained.subscribe("second", "g", e -> {
+            Thread.sleep(1);
+            followUps.add(e.id());
+        });
+
+        for (int i = 0; i < 200; i++) {
+            chained.publish("first", event(String.valueOf(i)));
+        }
+
+        assertThat(chained.awaitIdle(WAIT)).isTrue();
+        assertThat(followUps).hasSize(200).startsWith("then-0").endsWith("then-199");
+        assertThat(chained.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void groupsJoiningAndLeavingWhileEventsArePublishedLeaveNothingPending() throws Exception {
+        EventBus churn = EventBus.inMemory(8);
+        List<String> steady = new CopyOnWriteArrayList<>();
+        churn.subscribe("t", "steady", e -> steady.add(e.id()));
+        CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 2_000; i++) {
+                publishWhenThereIsRoom(churn, event(String.valueOf(i)));
+            }
+        });
+
+        while (!publisher.isDone()) {
+            Subscription passing = churn.subscribe("t", "passing", e -> Thread.yield());
+            Thread.yield();
+            passing.close();
+        }
+        publisher.get();
+
+        assertThat(churn.awaitIdle(WAIT)).as("no count left behind by a group that left")
+                .isTrue();
+        assertThat(steady).hasSize(2_000).doesNotHaveDuplicates();
+        assertThat(churn.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void aSubscriberClosedWithEventsInHandGivesThemToTheOthersOfItsGroup() throws Exception {
+        EventBus shared = EventBus.inMemory(100);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch firstClosed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Subscription> first =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        first.set(shared.subscribe("t", "g", e -> {
+            handled.add(e.id());
+            if (e.id().equals("0")) {
+                firstStarted.countDown();
+                releaseFirst.await();
+            } else {
+                first.get().close();
+                firstClosed.countDown();
+            }
+        }));
+        shared.publish("t", event("0"));
+        assertThat(firstStarted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        List<String> published = new java.util.ArrayList<>(List.of("0"));
+        for (int i = 1; i <= 40; i++) {
+            published.add(String.valueOf(i));
+            shared.publish("t", event(String.valueOf(i)));
+        }
+        shared.subscribe("t", "g", e -> {
+            assertThat(firstClosed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            handled.add(e.id());
+        });
+
+        releaseFirst.countDown();
+
+        assertThat(shared.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).containsExactlyInAnyOrderElementsOf(published);
+        assertThat(shared.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void aGroupRemembersTheLast4096EventsItTookAndForgetsOlderOnes() throws Exception {
+        EventBus remembering = EventBus.inMemory(10_000);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        remembering.subscribe("t", "g", e -> handled.add(e.id()));
+        for (int i = 0; i < 5_000; i++) {
+            remembering.publish("t", event(String.valueOf(i)));
+        }
+        assertThat(remembering.awaitIdle(WAIT)).isTrue();
+        handled.clear();
+
+        for (int i = 904; i < 5_000; i++) {
+            remembering.publish("t", event(String.valueOf(i)));
+        }
+        remembering.publish("t", event("903"));
+
+        assertThat(remembering.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).as("only the event taken before the last 4,096").containsExactly("903");
+        assertThat(remembering.close(WAIT)).isTrue();
+    }
+
     private void publishWhenThereIsRoom(Event event) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
@@ -271,6 +422,19 @@ final class InMemoryEventBusTest {
             } catch (EventRejectedException e) {
                 assertThat(System.nanoTime()).isLessThan(deadline);
                 bus.awaitIdle(Duration.ofMillis(10));
+            }
+        }
+    }
+
+    private static void publishWhenThereIsRoom(EventBus target, Event event) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                target.publish("t", event);
+                return;
+            } catch (EventRejectedException e) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
         }
     }
