@@ -83,8 +83,10 @@ public final class PublishOnce {
         CompletableFuture<Boolean> other = publishing.putIfAbsent(key, mine);
         if (other != null) {
             boolean published = waitFor(other);
-            LOG.debug("{}: delivery '{}' arrived while another copy was publishing; answered "
-                    + "as that copy: {}", label, deliveryId, published ? 200 : 503);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: delivery '{}' arrived while another copy was publishing; "
+                        + "answered as that copy: {}", label, deliveryId, published ? 200 : 503);
+            }
             return published ? WebhookResponse.ok() : notYet(deliveryId);
         }
         try {
@@ -108,7 +110,10 @@ public final class PublishOnce {
             }
             context.idempotency().complete(key);
             mine.complete(true);
-            LOG.debug("{}: delivery '{}' published as '{}'", label, deliveryId, event.type());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: delivery '{}' published as '{}'", label, deliveryId,
+                        event.type());
+            }
             return WebhookResponse.ok();
         } finally {
             mine.complete(false);

@@ -29,12 +29,28 @@ public record WebhookRequest(
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(headers, "headers");
         query = query == null ? "" : query;
-        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.forEach((name, values) ->
-                copy.computeIfAbsent(name, key -> new ArrayList<>()).addAll(values));
-        copy.replaceAll((name, values) -> List.copyOf(values));
-        headers = java.util.Collections.unmodifiableMap(copy);
+        headers = java.util.Collections.unmodifiableMap(copyHeaders(headers));
         body = body == null ? new byte[0] : body.clone();
+    }
+
+    // Names that differ only in case become one, their values joined in the order met; each
+    // list is copied as it is when its name is met once, which is the usual case.
+    private static TreeMap<String, List<String>> copyHeaders(Map<String, List<String>> headers) {
+        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String name = header.getKey();
+            List<String> values = header.getValue();
+            List<String> earlier = copy.get(name);
+            if (earlier == null) {
+                Objects.requireNonNull(name);
+                copy.put(name, List.copyOf(values));
+            } else {
+                List<String> joined = new ArrayList<>(earlier);
+                joined.addAll(values);
+                copy.put(name, List.copyOf(joined));
+            }
+        }
+        return copy;
     }
 
     /**

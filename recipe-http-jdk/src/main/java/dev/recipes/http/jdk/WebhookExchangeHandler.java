@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,7 +62,9 @@ final class WebhookExchangeHandler implements HttpHandler {
         String path = rawPath(exchange);
         try {
             int status = send(exchange, method, answer(exchange, method, path));
-            LOG.debug("Webhook request {} {} answered {}", method, path, status);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Webhook request {} {} answered {}", method, path, status);
+            }
         } catch (IOException e) {
             LOG.debug("Webhook request {} {}: connection failed: {}", method, path, e.toString());
         } finally {
@@ -106,10 +109,39 @@ final class WebhookExchangeHandler implements HttpHandler {
             }
             return null;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(
-                declared >= 0 ? (int) declared : Math.min(maxBodyBytes, BUFFER_SIZE));
+        if (declared >= 0) {
+            // The usual case: read straight into an array of the declared length.
+            byte[] exact = new byte[(int) declared];
+            int filled = 0;
+            int read;
+            while (filled < exact.length
+                    && (read = in.read(exact, filled, exact.length - filled)) >= 0) {
+                filled += read;
+            }
+            if (filled < exact.length) {
+                return Arrays.copyOf(exact, filled);
+            }
+            int next = in.read();
+            if (next < 0) {
+                return exact;
+            }
+            // More than declared: read on as for a body of unknown length.
+            ByteArrayOutputStream body = new ByteArrayOutputStream(exact.length + BUFFER_SIZE);
+            body.write(exact, 0, exact.length);
+            body.write(next);
+            return readRest(in, body, exact.length + 1);
+        }
+        return readRest(in, new ByteArrayOutputStream(Math.min(maxBodyBytes, BUFFER_SIZE)), 0);
+    }
+
+    // Reads on after `already` bytes kept in body, or returns null past the limit.
+    private byte[] readRest(InputStream in, ByteArrayOutputStream body, int already)
+            throws IOException {
+        if (already > maxBodyBytes) {
+            return null;
+        }
         byte[] buffer = new byte[BUFFER_SIZE];
-        int total = 0;
+        int total = already;
         int read;
         while ((read = in.read(buffer, 0, Math.min(buffer.length, maxBodyBytes + 1 - total)))
                 >= 0) {
