@@ -133,8 +133,8 @@ public final class JdkWebhookServer implements AutoCloseable {
     /**
      * Starts configuring a server.
      *
-     * @param handler the handler that answers requests under {@code /hooks/}; it must be
-     *     thread-safe
+     * @param handler the handler that answers requests under {@code /hooks/} and
+     *     {@code /oauth/}; it must be thread-safe
      * @return a builder
      */
     public static Builder builder(WebhookHandler handler) {
