@@ -244,7 +244,7 @@ public final class Slack {
     /**
      * Returns a mapping that renders the connection id of the Slack installation an event was
      * delivered to, so that a step acts as the workspace the event came from in an engine that
-     * serves many workspaces; the same as {@link SlackWorkspace#ofEvent()}.
+     * serves many workspaces ({@link SlackWorkspace} says how installations are named).
      *
      * <pre>{@code
      * ActionStep react = ActionStep.of("slack", "add-reaction")

@@ -134,14 +134,13 @@ public final class SlackWorkspace {
     }
 
     /**
-     * Returns a mapping that renders the connection id of the installation the event was
-     * delivered to, as a JSON string, for {@code ActionStep.Builder.as(Mapping)}; the same as
-     * {@link Slack#eventWorkspace()}.
+     * Returns the mapping behind {@link Slack#eventWorkspace()}: the connection id of the
+     * installation the event was delivered to, as a JSON string.
      *
      * @return the mapping; it throws {@link MappingException} for an event that names no
      *     Slack workspace, which fails the recipe for that event
      */
-    public static Mapping ofEvent() {
+    static Mapping ofEvent() {
         return OF_EVENT;
     }
 
