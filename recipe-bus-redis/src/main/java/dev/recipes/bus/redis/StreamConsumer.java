@@ -88,6 +88,7 @@ final class StreamConsumer implements Subscription, Runnable {
     // Touched by the consumer's thread only.
     private Jedis connection;
     private boolean groupReady;
+    private boolean joined; // the group existed once: Redis may list this consumer in it
     private String claimCursor = FIRST_CURSOR;
     private long nextClaimAt;
     private boolean errorLogged;
@@ -176,6 +177,7 @@ final class StreamConsumer implements Subscription, Runnable {
         if (!groupReady) {
             RedisEventBus.createGroup(connection, stream, group);
             groupReady = true;
+            joined = true;
         }
         if (System.nanoTime() - nextClaimAt >= 0) {
             claim();
@@ -452,8 +454,12 @@ final class StreamConsumer implements Subscription, Runnable {
 
     // Limitation: a consumer whose process died stays listed in its group, with nothing
     // pending once its entries were claimed; only a consumer that closes removes itself.
+    // A consumer whose connection was lost just before it stopped connects once more to leave.
     private void leave() {
         try {
+            if (connection == null && joined) {
+                connection = bus.redis().open(settings.pollTimeout());
+            }
             if (connection != null) {
                 FORGET_IF_IDLE.run(connection, List.of(stream), List.of(group, name));
             }
