@@ -22,7 +22,18 @@ import java.util.Objects;
 public record ActionAttempt(String recipe, String service, String action, String idempotencyKey,
         int attempt, String triggerEventId, ObjectNode params) {
 
-    /** Checks the names and copies the parameters. */
+    /**
+     * Checks the names and copies the parameters.
+     *
+     * @param recipe the recipe that asked for the action
+     * @param service the service id
+     * @param action the action name
+     * @param idempotencyKey the key under which the action runs once
+     * @param attempt which attempt this is, from 1
+     * @param triggerEventId the id of the event that triggered the recipe, or empty if not known
+     * @param params the rendered parameters the action is called with, copied; an empty object if
+     *     not known
+     */
     public ActionAttempt {
         Objects.requireNonNull(recipe, "recipe");
         Objects.requireNonNull(service, "service");

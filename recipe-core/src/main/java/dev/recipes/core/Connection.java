@@ -20,7 +20,14 @@ import java.util.TreeMap;
 public record Connection(
         String service, String id, Map<String, String> settings, Map<String, Secret> secrets) {
 
-    /** Validates the ids and copies the maps. */
+    /**
+     * Validates the ids and copies the maps.
+     *
+     * @param service the service id, such as {@code google-sheets}
+     * @param id the connection id, unique within its service, such as {@code default}
+     * @param settings plain settings, copied
+     * @param secrets credentials, copied
+     */
     public Connection {
         Names.require(service, "service");
         Names.require(id, "connection");

@@ -52,7 +52,25 @@ public record DeadLetter(
         ENGINE_CLOSED
     }
 
-    /** Validates and copies the parameters. */
+    /**
+     * Validates and copies the parameters.
+     *
+     * @param id the dead letter's own id
+     * @param service the service id
+     * @param action the action name
+     * @param connection the connection id the action runs as
+     * @param recipe the recipe that asked for the action
+     * @param triggerEventId the id of the event that triggered the recipe
+     * @param idempotencyKey the key under which the action runs once
+     * @param params the rendered parameters, copied
+     * @param chainDepth how many recipes led to this action, 1 for a recipe on a service's event
+     * @param reason why the engine gave up
+     * @param attempts how many attempts were made
+     * @param lastError the message of the last failure
+     * @param firstAttemptAt when the first attempt started
+     * @param deadAt when the request was given up
+     * @param replayOf the id of the dead letter this request was a replay of, or empty
+     */
     public DeadLetter {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(service, "service");

@@ -37,7 +37,21 @@ public record Event(
     /** The CloudEvents specification version this record follows. */
     public static final String SPEC_VERSION = "1.0";
 
-    /** Validates the attributes and copies the data. */
+    /**
+     * Validates the attributes and copies the data.
+     *
+     * @param id unique within its source; with the source it identifies the event
+     * @param source where the event happened, a URI reference
+     * @param type what happened, such as {@code slack.message}
+     * @param subject what the event is about within its source, or {@code null}
+     * @param time when it happened, or {@code null}
+     * @param dataContentType the media type of the data, or {@code null} for
+     *     {@code application/json}
+     * @param data the payload, or {@code null} for none
+     * @throws IllegalArgumentException if the id or type is missing or blank, or the subject
+     *     is empty
+     * @throws NullPointerException if the source is null
+     */
     public Event {
         requireText(id, "id");
         Objects.requireNonNull(source, "event: source is missing");

@@ -11,6 +11,7 @@ public final class EventRejectedException extends RecipeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** How long the sender should wait before trying again. */
     private final Duration retryAfter;
 
     /**

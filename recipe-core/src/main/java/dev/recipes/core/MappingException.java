@@ -8,6 +8,7 @@ public final class MappingException extends RecipeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The JSON Pointer or parameter name that failed. */
     private final String field;
 
     /**

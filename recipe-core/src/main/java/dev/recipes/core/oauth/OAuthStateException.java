@@ -23,6 +23,7 @@ public final class OAuthStateException extends RuntimeException {
         USED
     }
 
+    /** Why the state was refused. */
     private final Reason reason;
 
     /**

@@ -315,7 +315,12 @@ public final class OAuthStates {
      */
     public record Issued(String state, String nonce) {
 
-        /** Checks the parts. */
+        /**
+         * Checks the parts.
+         *
+         * @param state the value of the {@code state} parameter of the authorize URL
+         * @param nonce the value to set in the browser's cookie, checked at the callback
+         */
         public Issued {
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(nonce, "nonce");

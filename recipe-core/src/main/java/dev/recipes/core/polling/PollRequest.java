@@ -16,7 +16,15 @@ import java.util.Optional;
 public record PollRequest(PollingTrigger trigger, Optional<Connection> connection,
         Optional<String> cursor) {
 
-    /** Checks that nothing is null. */
+    /**
+     * Checks that nothing is null.
+     *
+     * @param trigger the trigger being polled; its {@link PollingTrigger#params()} say what to read
+     * @param connection the trigger's connection from the engine's connection store, or empty if
+     *     the store does not hold it
+     * @param cursor where the previous poll said to start, or empty on the first poll of a source
+     *     that returned no cursor yet
+     */
     public PollRequest {
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(connection, "connection");

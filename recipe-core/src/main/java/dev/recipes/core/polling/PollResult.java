@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record PollResult(List<PolledItem> items, String cursor) {
 
-    /** Copies the items. */
+    /**
+     * Copies the items.
+     *
+     * @param items the items; ones the engine has seen before are skipped, so a source may return
+     *     items again (an overlap window, a reordered page) without them firing twice
+     * @param cursor where the next poll starts, as the source understands it (a timestamp, a page
+     *     token, a row count), or {@code null} to keep the current one
+     */
     public PollResult {
         items = List.copyOf(Objects.requireNonNull(items, "poll result: items is null"));
     }

@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public record PollState(String cursor, List<String> seenKeys) {
 
-    /** Copies the keys. */
+    /**
+     * Copies the keys.
+     *
+     * @param cursor where the next poll starts, or {@code null} if the source gave none yet
+     * @param seenKeys the keys of the items seen, least recently seen first; copied
+     */
     public PollState {
         seenKeys = List.copyOf(Objects.requireNonNull(seenKeys, "poll state: seenKeys is null"));
     }

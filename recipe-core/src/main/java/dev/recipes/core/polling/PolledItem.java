@@ -20,7 +20,16 @@ public record PolledItem(String key, JsonNode data, Instant time, String subject
     /** The longest key. */
     public static final int MAX_KEY_LENGTH = 500;
 
-    /** Validates the key and copies the data. */
+    /**
+     * Validates the key and copies the data.
+     *
+     * @param key what identifies the item within its source, stable across polls however the
+     *     source orders or repeats it: 1 to 500 characters without control characters. It becomes
+     *     the event's id, and the engine remembers it so that the item fires once
+     * @param data the event's data; copied
+     * @param time when the item happened, or {@code null} for the time it was polled
+     * @param subject what the item is about within its source, or {@code null}
+     */
     public PolledItem {
         Objects.requireNonNull(key, "polled item: key is null");
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {

@@ -13,6 +13,7 @@ public final class ActionException extends RecipeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Whether a later attempt may succeed. */
     private final boolean retryable;
     private final transient Duration retryAfter;
 

@@ -35,7 +35,23 @@ public record ActionInvocation(
         String triggerEventId,
         boolean mayHaveRunBefore) {
 
-    /** Validates. */
+    /**
+     * Validates.
+     *
+     * @param service the service id
+     * @param action the action name
+     * @param params the rendered parameters
+     * @param connectionId the id of the connection the action runs as
+     * @param connection that connection, or {@code null} if the store has none by that id
+     * @param idempotencyKey trigger event id, recipe id and step, joined by ':'
+     * @param recipeId the recipe that asked for the action
+     * @param triggerEventId the id of the event that triggered the recipe
+     * @param mayHaveRunBefore {@code true} if an earlier attempt of this request may have had its
+     *     effect: it failed after it started (an attempt after the first, or a replay of a dead
+     *     letter), or the process running it stopped part way and this one took it over. An
+     *     action whose effect is not idempotent at the provider, such as appending a row, checks
+     *     for its effect before doing it again
+     */
     public ActionInvocation {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(action, "action");

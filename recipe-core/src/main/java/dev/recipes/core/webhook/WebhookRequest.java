@@ -23,7 +23,15 @@ import java.util.TreeMap;
 public record WebhookRequest(
         String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param method the HTTP method, upper case
+     * @param path the request path, without the query
+     * @param query the raw query string without {@code ?}, or empty
+     * @param headers the headers, each name with its values in order
+     * @param body the raw body
+     */
     public WebhookRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");

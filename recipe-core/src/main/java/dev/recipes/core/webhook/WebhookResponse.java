@@ -15,7 +15,13 @@ import java.util.TreeMap;
  */
 public record WebhookResponse(int status, Map<String, String> headers, byte[] body) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param status the HTTP status code
+     * @param headers single-valued response headers
+     * @param body the body, possibly empty
+     */
     public WebhookResponse {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("webhook response: status " + status

@@ -48,7 +48,15 @@ public record ReceivedRequest(String method, String path, String query,
             "password", "pwd", "signature", "session", "cookie", "credential", "bearer",
             "jwt");
 
-    /** Copies the headers, with lowercase names, and the body. */
+    /**
+     * Copies the headers, with lowercase names, and the body.
+     *
+     * @param method the HTTP method, such as {@code POST}
+     * @param path the raw (still percent-encoded) path, such as {@code /v1/orders}
+     * @param query the raw query without {@code ?}, or an empty string
+     * @param headers the headers, names in lowercase and sorted, each with its values in order
+     * @param body the raw body
+     */
     public ReceivedRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");

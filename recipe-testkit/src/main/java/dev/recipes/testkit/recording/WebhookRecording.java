@@ -99,7 +99,16 @@ public record WebhookRecording(Instant recordedAt, String method, String path, S
     private static final String UTF_8 = "utf-8";
     private static final String BASE64 = "base64";
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param recordedAt when the request arrived, or null if unknown
+     * @param method the HTTP method, upper case
+     * @param path the request path, without the query
+     * @param query the raw query string without {@code ?}, or empty
+     * @param headers the headers, each name with its values in order
+     * @param body the raw body
+     */
     public WebhookRecording {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");

@@ -142,7 +142,14 @@ public final class FakeGoogleOAuth implements AutoCloseable {
         private static final Set<String> SECRET_FIELDS = Set.of("client_secret", "code",
                 "code_verifier", "refresh_token");
 
-        /** Copies the form. */
+        /**
+         * Copies the form.
+         *
+         * @param grantType the form's {@code grant_type}
+         * @param form the form as sent; {@link #toString()} masks its secrets
+         * @param status the HTTP status answered
+         * @param error the OAuth error answered, or empty on success
+         */
         public TokenCall {
             form = Map.copyOf(form);
         }

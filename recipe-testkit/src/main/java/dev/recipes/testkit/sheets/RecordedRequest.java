@@ -40,7 +40,16 @@ public record RecordedRequest(String method, String path, String query,
     private static final Set<String> SECRET_QUERY_FIELDS = Set.of("access_token", "key");
     private static final Set<String> PLAIN_TOKEN_FIELDS = Set.of("grant_type");
 
-    /** Copies the headers, with their names in lowercase and sorted. */
+    /**
+     * Copies the headers, with their names in lowercase and sorted.
+     *
+     * @param method the HTTP method
+     * @param path the raw (still percent-encoded) path, such as
+     *     {@code /v4/spreadsheets/1AbC/values/Log%21A%3AD:append}
+     * @param query the raw query, or an empty string
+     * @param headers the headers, with lowercase names, sorted
+     * @param body the body as UTF-8 text
+     */
     public RecordedRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");

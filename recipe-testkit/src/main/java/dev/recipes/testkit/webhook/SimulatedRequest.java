@@ -36,6 +36,8 @@ public abstract class SimulatedRequest {
      * @param headers the headers, one value per name; copied
      * @param body the body to send; copied
      */
+    // Only the testkit's own simulators can make a Delivery, whose package is not exported.
+    @SuppressWarnings("exports")
     protected SimulatedRequest(Delivery delivery, Map<String, String> headers, byte[] body) {
         this.delivery = Objects.requireNonNull(delivery, "delivery");
         this.headers = Collections.unmodifiableMap(caseInsensitive(headers));
@@ -158,6 +160,7 @@ public abstract class SimulatedRequest {
      *
      * @return the delivery settings this request was built with
      */
+    @SuppressWarnings("exports")
     protected final Delivery delivery() {
         return delivery;
     }
