@@ -47,7 +47,10 @@ final class ActionRunner {
     }
 
     void run(Event event, Map<String, Action> actions) {
-        ActionRequest request = ActionRequest.fromEvent(event);
+        run(ActionRequest.fromEvent(event), actions);
+    }
+
+    void run(ActionRequest request, Map<String, Action> actions) {
         MDC.put("recipeId", request.recipe());
         try {
             Action action = actions.get(request.action());
@@ -144,7 +147,7 @@ final class ActionRunner {
     // process; otherwise it waits on the engine's scheduler.
     private void schedule(ActionRequest next, Duration delay) {
         EventBus bus = runtime.eventBus();
-        if (bus.holdsDelayedEvents()) {
+        if (bus.holdsDelayedEvents() && runtime.actionsOnBus()) {
             try {
                 bus.publishLater(next.topic(), next.toEvent(runtime.clock().instant()), delay);
                 return;
@@ -165,7 +168,7 @@ final class ActionRunner {
     // again, without using up an attempt. Only a closed engine gives it up.
     private void publishAttempt(ActionRequest next) {
         try {
-            runtime.eventBus().publish(next.topic(), next.toEvent(runtime.clock().instant()));
+            runtime.requestAction(next);
         } catch (EventRejectedException e) {
             if (runtime.isClosed()) {
                 deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
