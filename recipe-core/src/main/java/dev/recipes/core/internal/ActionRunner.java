@@ -221,6 +221,11 @@ final class ActionRunner {
     private void publishResult(ActionRequest request, String outcome, String field,
             JsonNode value) {
         String type = "result." + request.service() + "." + request.action() + "." + outcome;
+        if (!runtime.hasAudience(type)) {
+            // Nobody follows this result here: making the event (its id is a digest, its data a
+            // copy of the parameters) would be work thrown away.
+            return;
+        }
         ObjectNode data = Json.MAPPER.createObjectNode();
         data.put("recipe", request.recipe());
         data.put("triggerEventId", request.triggerEventId());

@@ -136,7 +136,13 @@ final class Dispatcher {
 
     // The separators are escaped in the parts, so that two events never share a key.
     private static String escape(String part) {
-        return part.replace("%", "%25").replace("#", "%23").replace(":", "%3A");
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '%' || c == '#' || c == ':') {
+                return part.replace("%", "%25").replace("#", "%23").replace(":", "%3A");
+            }
+        }
+        return part;
     }
 
     // Hands the request to the recipe's own action queue. The in-memory lanes take it at once

@@ -323,6 +323,14 @@ public final class EngineRuntime {
         }
     }
 
+    /**
+     * Tells whether an event on a topic could reach anyone: on the in-memory bus, whether a
+     * group subscribes to it now; on another bus, always, for other processes may.
+     */
+    boolean hasAudience(String topic) {
+        return !(bus instanceof InMemoryEventBus memory) || memory.hasSubscribers(topic);
+    }
+
     /** Tells whether action requests travel on the bus rather than in lanes. */
     boolean actionsOnBus() {
         return !actionsInLanes();

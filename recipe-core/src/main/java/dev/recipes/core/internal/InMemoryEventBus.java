@@ -179,6 +179,18 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
+     * Tells whether any group subscribes to a topic now, so that a publisher can skip making
+     * an event nobody would get.
+     *
+     * @param topic the topic
+     * @return {@code true} if an event published on it now would reach a group
+     */
+    boolean hasSubscribers(String topic) {
+        Topic target = topics.get(topic);
+        return target != null && target.groups.length > 0;
+    }
+
+    /**
      * Counts work that subscribers handed on outside the bus's queues (the engine's action
      * lanes) as pending, so that {@link #awaitIdle} and {@link #close} wait for it too.
      *
