@@ -12,14 +12,12 @@ import dev.recipes.core.Trigger;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionInvocation;
 import dev.recipes.core.spi.Service;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -52,16 +50,12 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * again after a pause, from 10 µs doubling up to 1 ms; the secondary result {@code refused}
  * counts the refusals.
  *
- * <p>The engine gives each recipe a subscription with a thread of its own, and two threads for
- * its action queue, so {@code recipes} recipes take about three times as many threads, each
- * waking ten times a second while idle. Before starting an engine the setup compares that with
- * what the machine can bear (1,500 threads per processor, and at most half of what the kernel's
- * {@code pid_max}, {@code threads-max} and memory maps per process leave) and, past it, stops
- * the configuration with a message that says so, rather than stall the machine or take its
- * last threads. The system property {@value #MAX_THREADS_PROPERTY} sets the limit instead.
+ * <p>The triggers tell the engine their key ({@link Trigger#indexKey()}), so an event is
+ * offered to its shop's recipe alone whatever the number of recipes; the engine's threads do
+ * not grow with the recipes either (its dispatchers per topic and a shared action pool).
  *
- * <p>The setup also prints the heap the recipes take: used heap after a full GC, before the
- * engine is built, once built and once started.
+ * <p>The setup prints the heap the recipes take (used heap after a full GC, before the engine is
+ * built, once built and once started) and the threads the started engine added.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -73,15 +67,6 @@ public class RecipeDispatchBenchmark {
 
     /** How many events an invocation publishes, unless the {@code batch} parameter says. */
     public static final int BATCH = 100;
-
-    /** The system property that sets how many threads an engine may take, for every N. */
-    public static final String MAX_THREADS_PROPERTY = "recipes.bench.maxThreads";
-
-    /** How many of the engine's threads the setup allows per processor, unless told. */
-    static final int THREADS_PER_CPU = 1500;
-
-    /** The threads an engine takes per recipe today: its dispatcher and two action threads. */
-    static final int THREADS_PER_RECIPE = 3;
 
     private static final String EVENT_TYPE = "bench.order";
     private static final String SERVICE = "bench";
@@ -108,9 +93,7 @@ public class RecipeDispatchBenchmark {
      * Builds and starts the engine, printing the heap its recipes take.
      *
      * @param params the run's parameters, to check the batch against the operation count
-     * @throws IllegalStateException if the batch and the operations per invocation differ, or
-     *     the engine would take more threads than the machine can spare (the configuration is
-     *     then skipped)
+     * @throws IllegalStateException if the batch and the operations per invocation differ
      */
     @Setup(Level.Trial)
     public void start(BenchmarkParams params) {
@@ -138,16 +121,6 @@ public class RecipeDispatchBenchmark {
                 + "%,d bytes of heap (%,d per recipe)%n", recipes, buildMillis,
                 afterBuild - before, (afterBuild - before) / recipes);
 
-        long needed = (long) recipes * THREADS_PER_RECIPE;
-        long allowed = threadBudget();
-        if (needed > allowed) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "recipe dispatch "
-                    + "benchmark: SKIPPED %,d recipes: the engine would start about %,d threads "
-                    + "(%d per recipe: a bus subscription and two action threads), and this "
-                    + "machine can spare %,d (1,500 per processor, and at most half of the "
-                    + "threads the kernel still allows); set -D%s to try anyway", recipes, needed,
-                    THREADS_PER_RECIPE, allowed, MAX_THREADS_PROPERTY));
-        }
         int threadsBefore = Thread.activeCount();
         long startStart = System.nanoTime();
         built.start();
@@ -240,50 +213,6 @@ public class RecipeDispatchBenchmark {
         }
     }
 
-    /**
-     * How many threads an engine may start here: the system property if set, otherwise the
-     * smaller of 1,500 per processor and half of what the kernel leaves: the smallest of its
-     * {@code pid_max} and {@code threads-max} and half the memory maps a process may have (each
-     * thread's stack takes two), less the threads running on the machine now. Where the
-     * kernel's files cannot be read, 1,500 per processor.
-     *
-     * @return a count of threads, possibly zero
-     */
-    static long threadBudget() {
-        String configured = System.getProperty(MAX_THREADS_PROPERTY);
-        if (configured != null) {
-            return Long.parseLong(configured.trim());
-        }
-        try {
-            long pids = readLong("/proc/sys/kernel/pid_max");
-            long threads = readLong("/proc/sys/kernel/threads-max");
-            long maps = readLong("/proc/sys/vm/max_map_count") / 2;
-            // The fourth field of loadavg is "running/existing" scheduling entities: threads.
-            String[] load = firstLine("/proc/loadavg").split("\\s+");
-            long running = Long.parseLong(load[3].substring(load[3].indexOf('/') + 1));
-            long limit = Math.min(pids, Math.min(threads, maps));
-            return Math.min(Math.max(0, (limit - running) / 2), cpuBudget());
-        } catch (IOException | RuntimeException e) {
-            return cpuBudget();
-        }
-    }
-
-    // Each idle subscriber thread of the in-memory bus wakes ten times a second; on 2 cores,
-    // 9,000 of them kept thousands runnable at once and the whole machine stalled.
-    private static long cpuBudget() {
-        return (long) THREADS_PER_CPU * Runtime.getRuntime().availableProcessors();
-    }
-
-    private static long readLong(String file) throws IOException {
-        return Long.parseLong(firstLine(file));
-    }
-
-    // Line by line: this kernel gives /proc files a size of 0, and a read sized by it may stop
-    // after the first byte.
-    private static String firstLine(String file) throws IOException {
-        return Files.readAllLines(Path.of(file)).get(0).trim();
-    }
-
     private static long usedHeapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
@@ -326,6 +255,11 @@ public class RecipeDispatchBenchmark {
         @Override
         public boolean matches(Event event) {
             return shop.equals(event.data().path("shop").textValue());
+        }
+
+        @Override
+        public Optional<IndexKey> indexKey() {
+            return Optional.of(IndexKey.dataAt("/shop", shop));
         }
 
         @Override

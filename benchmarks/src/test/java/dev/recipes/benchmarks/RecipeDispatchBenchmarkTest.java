@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Collection;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -13,11 +12,6 @@ import org.openjdk.jmh.runner.RunnerException;
 final class RecipeDispatchBenchmarkTest {
 
     private static final int SMALL_BATCH = 20;
-
-    @AfterEach
-    void forgetThreadLimit() {
-        System.clearProperty(RecipeDispatchBenchmark.MAX_THREADS_PROPERTY);
-    }
 
     @Test
     void fewRecipes_run_andScoreEventsPerSecond() throws RunnerException {
@@ -35,22 +29,6 @@ final class RecipeDispatchBenchmarkTest {
             assertThat(result.getPrimaryResult().getScoreUnit()).isEqualTo("ops/s");
             assertThat(result.getSecondaryResults()).containsKey("refused");
         });
-    }
-
-    @Test
-    void engineNeedingMoreThreadsThanAllowed_isSkippedWithAMessage() {
-        // 10 recipes take about 30 threads; allowing 29 must stop the configuration.
-        System.setProperty(RecipeDispatchBenchmark.MAX_THREADS_PROPERTY, "29");
-        Runner runner = new Runner(SmokeRuns.of(RecipeDispatchBenchmark.class)
-                .param("recipes", "10")
-                .param("batch", String.valueOf(SMALL_BATCH))
-                .operationsPerInvocation(SMALL_BATCH)
-                .build());
-
-        assertThatThrownBy(runner::run)
-                .isInstanceOf(RunnerException.class)
-                .hasStackTraceContaining("SKIPPED 10 recipes")
-                .hasStackTraceContaining("about 30 threads");
     }
 
     @Test

@@ -52,7 +52,8 @@ public final class RecipeEngine implements AutoCloseable {
                 builder.discover, builder.bus, builder.connections, builder.idempotency,
                 builder.deadLetters, builder.retryPolicy, builder.listeners, builder.scheduler,
                 builder.clock, builder.httpClient, builder.config, builder.drainDeadline,
-                builder.maxChainDepth, builder.actionLease, builder.leases, builder.state));
+                builder.maxChainDepth, builder.actionLease, builder.leases, builder.state,
+                builder.dispatchThreads, builder.actionThreads));
     }
 
     /**
@@ -193,6 +194,8 @@ public final class RecipeEngine implements AutoCloseable {
         private final List<EngineListener> listeners = new ArrayList<>();
         private Duration drainDeadline = Duration.ofSeconds(10);
         private int maxChainDepth = 8;
+        private int dispatchThreads = 2;
+        private int actionThreads = 64;
         private Duration actionLease = Duration.ofMinutes(2);
         private LeaseStore leases;
         private StateStore state;
@@ -442,6 +445,45 @@ public final class RecipeEngine implements AutoCloseable {
                         + " must be at least 1");
             }
             this.maxChainDepth = maxChainDepth;
+            return this;
+        }
+
+        /**
+         * Sets how many threads take the events of each trigger topic and run the recipes on
+         * it; 2 by default. A recipe's selectors, filter and mapping run on them, so they should
+         * be quick; the actions run elsewhere.
+         *
+         * @param threads from 1 to 64
+         * @return this builder
+         */
+        public Builder dispatchThreads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("dispatch threads " + threads
+                        + " must be from 1 to 64");
+            }
+            this.dispatchThreads = threads;
+            return this;
+        }
+
+        /**
+         * Sets how many threads at most run actions at once, shared by all recipes, on the
+         * in-memory bus; 64 by default. Threads are started
+         * as work arrives and stop after a minute without any. Each recipe still runs at most
+         * two actions of a service at once (or what its actions ask for with
+         * {@link dev.recipes.core.spi.Action#concurrency()}, up to this number), so that a slow
+         * recipe holds only its own share. On another bus, such as a durable one, each recipe
+         * has its own queue per service on the bus and threads of its own, and this setting is
+         * not used.
+         *
+         * @param threads from 1 to 1,024
+         * @return this builder
+         */
+        public Builder actionThreads(int threads) {
+            if (threads < 1 || threads > 1024) {
+                throw new IllegalArgumentException("action threads " + threads
+                        + " must be from 1 to 1,024");
+            }
+            this.actionThreads = threads;
             return this;
         }
 

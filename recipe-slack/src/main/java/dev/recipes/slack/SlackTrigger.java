@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -386,6 +387,26 @@ public final class SlackTrigger implements Trigger {
                 && equal(reaction, SlackShape.at(data, shape.reaction()))
                 && inThread(message)
                 && textMatches(text);
+    }
+
+    /**
+     * Returns the key the engine indexes this trigger's recipes by: the channel if the trigger
+     * selects one, else the workspace ({@link #inTeam(String)}), else the reaction.
+     *
+     * @return the key, or empty if the trigger selects none of these
+     */
+    @Override
+    public Optional<IndexKey> indexKey() {
+        if (channel != null) {
+            return Optional.of(IndexKey.dataAt(shape.channel().toString(), channel));
+        }
+        if (team != null) {
+            return Optional.of(IndexKey.dataAt(shape.team().toString(), team));
+        }
+        if (reaction != null) {
+            return Optional.of(IndexKey.dataAt(shape.reaction().toString(), reaction));
+        }
+        return Optional.empty();
     }
 
     // The message a message event is about: the new version of an edit, the old one of a

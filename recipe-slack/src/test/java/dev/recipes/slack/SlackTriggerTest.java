@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.Event;
+import dev.recipes.core.Trigger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.regex.Pattern;
@@ -31,6 +32,23 @@ final class SlackTriggerTest {
     void inChannelMatchesOnlyThatChannel() {
         assertThat(Slack.message().inChannel("C0CHAN001").matches(message)).isTrue();
         assertThat(Slack.message().inChannel("C0OTHER01").matches(message)).isFalse();
+    }
+
+    @Test
+    void theIndexKeyIsTheChannelThenTheWorkspaceThenTheReaction() {
+        SlackTrigger inChannel = Slack.message().inChannel("C0CHAN001").inTeam("T0TEAM001");
+
+        assertThat(inChannel.indexKey()).contains(
+                Trigger.IndexKey.dataAt("/event/channel", "C0CHAN001"));
+        assertThat(inChannel.indexKey().orElseThrow().valueIn(message)).contains("C0CHAN001");
+        assertThat(Slack.message().inTeam("T0TEAM001").indexKey())
+                .contains(Trigger.IndexKey.dataAt("/team_id", "T0TEAM001"));
+        assertThat(Slack.reactionAdded().named("eyes").indexKey().orElseThrow().field())
+                .isEqualTo("/event/reaction");
+        assertThat(Slack.blockAction("approve").inChannel("C0CHAN001").indexKey())
+                .contains(Trigger.IndexKey.dataAt("/channel/id", "C0CHAN001"));
+        assertThat(Slack.message().fromUser("U0USER001").containing("deploy").indexKey())
+                .isEmpty();
     }
 
     @Test

@@ -47,7 +47,10 @@ final class ActionRunner {
     }
 
     void run(Event event, Map<String, Action> actions) {
-        ActionRequest request = ActionRequest.fromEvent(event);
+        run(ActionRequest.fromEvent(event), actions);
+    }
+
+    void run(ActionRequest request, Map<String, Action> actions) {
         MDC.put("recipeId", request.recipe());
         try {
             Action action = actions.get(request.action());
@@ -144,7 +147,7 @@ final class ActionRunner {
     // process; otherwise it waits on the engine's scheduler.
     private void schedule(ActionRequest next, Duration delay) {
         EventBus bus = runtime.eventBus();
-        if (bus.holdsDelayedEvents()) {
+        if (bus.holdsDelayedEvents() && runtime.actionsOnBus()) {
             try {
                 bus.publishLater(next.topic(), next.toEvent(runtime.clock().instant()), delay);
                 return;
@@ -165,7 +168,7 @@ final class ActionRunner {
     // again, without using up an attempt. Only a closed engine gives it up.
     private void publishAttempt(ActionRequest next) {
         try {
-            runtime.eventBus().publish(next.topic(), next.toEvent(runtime.clock().instant()));
+            runtime.requestAction(next);
         } catch (EventRejectedException e) {
             if (runtime.isClosed()) {
                 deadLetter(next, next.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
@@ -218,6 +221,11 @@ final class ActionRunner {
     private void publishResult(ActionRequest request, String outcome, String field,
             JsonNode value) {
         String type = "result." + request.service() + "." + request.action() + "." + outcome;
+        if (!runtime.hasAudience(type)) {
+            // Nobody follows this result here: making the event (its id is a digest, its data a
+            // copy of the parameters) would be work thrown away.
+            return;
+        }
         ObjectNode data = Json.MAPPER.createObjectNode();
         data.put("recipe", request.recipe());
         data.put("triggerEventId", request.triggerEventId());

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one recipe for each event of its trigger topic: selectors, filter, then renders every
- * step before publishing any, so that a recipe whose mapping fails requests no action at all.
+ * Runs the recipes an event of a trigger topic concerns, found in the engine's index: for each,
+ * selectors, filter, then renders every step before requesting any, so that a recipe whose
+ * mapping fails requests no action at all. One recipe's failure does not stop the others.
  */
 final class Dispatcher {
 
@@ -26,23 +27,32 @@ final class Dispatcher {
     private static final long PUBLISH_PAUSE_MILLIS = 100;
 
     private final EngineRuntime runtime;
-    private final Recipe recipe;
+    private final RecipeIndex index;
 
-    Dispatcher(EngineRuntime runtime, Recipe recipe) {
+    Dispatcher(EngineRuntime runtime, RecipeIndex index) {
         this.runtime = runtime;
-        this.recipe = recipe;
+        this.index = index;
     }
 
-    void dispatch(Event event) throws InterruptedException {
-        MDC.put("recipeId", recipe.id());
-        try {
-            run(event);
-        } finally {
-            MDC.remove("recipeId");
+    /**
+     * Runs the recipes of a topic for an event.
+     *
+     * @param topic the topic the event came on
+     * @param event the event
+     * @throws InterruptedException if interrupted while waiting for room on a durable bus
+     */
+    void dispatch(String topic, Event event) throws InterruptedException {
+        for (Recipe recipe : index.candidates(topic, event)) {
+            MDC.put("recipeId", recipe.id());
+            try {
+                run(recipe, event);
+            } finally {
+                MDC.remove("recipeId");
+            }
         }
     }
 
-    private void run(Event event) throws InterruptedException {
+    private void run(Recipe recipe, Event event) throws InterruptedException {
         List<ActionRequest> requests;
         try {
             if (!recipe.trigger().matches(event) || !recipe.filter().test(event)) {
@@ -50,17 +60,17 @@ final class Dispatcher {
             }
             int depth = chainDepth(event) + 1;
             if (depth > runtime.maxChainDepth()) {
-                fail(event, "the recipe chain is " + depth + " recipes deep, over the "
+                fail(recipe, event, "the recipe chain is " + depth + " recipes deep, over the "
                         + "limit of " + runtime.maxChainDepth() + "; do recipes trigger each "
                         + "other in a loop?", null, null);
                 return;
             }
-            requests = render(event, depth);
+            requests = render(recipe, event, depth);
         } catch (MappingException e) {
-            fail(event, e.getMessage(), e.field(), null);
+            fail(recipe, event, e.getMessage(), e.field(), null);
             return;
         } catch (RuntimeException | Error e) {
-            fail(event, "selector, filter or mapping threw " + e, null, e);
+            fail(recipe, event, "selector, filter or mapping threw " + e, null, e);
             return;
         }
         runtime.listeners().recipeMatched(recipe.id(), event);
@@ -69,7 +79,7 @@ final class Dispatcher {
                 runtime.runner().deadLetter(request, 0, DeadLetter.Reason.ENGINE_CLOSED,
                         "the engine closed before the action was requested");
             } else {
-                publish(request);
+                request(recipe, request);
             }
         }
     }
@@ -86,7 +96,7 @@ final class Dispatcher {
         return engines ? Math.max(0, event.data().path("chainDepth").asInt(0)) : 0;
     }
 
-    private List<ActionRequest> render(Event event, int depth) {
+    private List<ActionRequest> render(Recipe recipe, Event event, int depth) {
         List<ActionRequest> requests = new ArrayList<>(recipe.steps().size());
         java.time.Instant now = runtime.clock().instant();
         for (int i = 0; i < recipe.steps().size(); i++) {
@@ -126,19 +136,24 @@ final class Dispatcher {
 
     // The separators are escaped in the parts, so that two events never share a key.
     private static String escape(String part) {
-        return part.replace("%", "%25").replace("#", "%23").replace(":", "%3A");
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '%' || c == '#' || c == ':') {
+                return part.replace("%", "%25").replace("#", "%23").replace(":", "%3A");
+            }
+        }
+        return part;
     }
 
-    // Waits for room in the recipe's own action queue: a full queue holds this recipe's
-    // dispatch back, its trigger queue fills, and the bus then refuses its new events, which is
-    // the backpressure the bounded queues are there for. Other recipes have their own queues.
-    // Once the bus has closed, the request is dead-lettered rather than lost; on a durable bus
-    // the trigger event is left unacknowledged instead, for another instance.
-    private void publish(ActionRequest request) throws InterruptedException {
-        Event requestEvent = request.toEvent(runtime.clock().instant());
+    // Hands the request to the recipe's own action queue. The in-memory lanes take it at once
+    // (the engine refused the event earlier if the queue was full). A durable bus that refuses
+    // it is tried again after a pause, holding this dispatch back; once the engine has closed,
+    // the trigger event is left unacknowledged for another instance. Otherwise, once closed,
+    // the request is dead-lettered rather than lost.
+    private void request(Recipe recipe, ActionRequest request) throws InterruptedException {
         while (true) {
             try {
-                runtime.eventBus().publish(request.topic(), requestEvent);
+                runtime.requestAction(request);
                 return;
             } catch (EventRejectedException e) {
                 if (runtime.isClosed() && runtime.eventBus().isDurable()) {
@@ -158,7 +173,8 @@ final class Dispatcher {
         }
     }
 
-    private void fail(Event event, String reason, String field, Throwable cause) {
+    private void fail(Recipe recipe, Event event, String reason, String field,
+            Throwable cause) {
         String message = "recipe '" + recipe.id() + "': " + reason;
         if (cause == null) {
             LOG.warn("{}", message);

@@ -47,6 +47,7 @@ public final class EngineRuntime {
     private static final String OAUTH = "/oauth/";
     private static final Duration SHED_LOG_INTERVAL = Duration.ofSeconds(10);
     private static final int ACTION_THREADS = 2;
+    private static final String DISPATCH_GROUP = "recipes";
     private static final long RESULT_PAUSE_MILLIS = 50;
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
 
@@ -55,6 +56,8 @@ public final class EngineRuntime {
     private final Map<String, Service> services;
     private final Map<String, Map<String, Action>> actions = new LinkedHashMap<>();
     private final List<Recipe> recipes = new ArrayList<>();
+    private final Map<String, Recipe> recipesById = new java.util.HashMap<>();
+    private final Map<String, List<String>> servicesByRecipe = new java.util.HashMap<>();
     private final EventBus bus;
     private final ConnectionStore connections;
     private final Clock clock;
@@ -71,6 +74,9 @@ public final class EngineRuntime {
     private final Schedules schedules;
     private final StateStore stateStore;
     private final Pollers pollers;
+    private final RecipeIndex index;
+    private final int dispatchThreads;
+    private final int actionThreads;
     private final String instanceId = UUID.randomUUID().toString();
     private final AtomicLong shedSinceLog = new AtomicLong();
     private final AtomicLong lastShedLog = new AtomicLong();
@@ -79,6 +85,7 @@ public final class EngineRuntime {
     private final List<Service> started = new ArrayList<>();
     private volatile ScheduledExecutorService scheduler;
     private volatile ActionRunner runner;
+    private volatile ActionLanes lanes;
     private volatile State state = State.NEW;
     private volatile boolean abandoning;
 
@@ -110,6 +117,9 @@ public final class EngineRuntime {
         this.scheduler = settings.scheduler();
         services.values().forEach(this::indexActions);
         settings.recipes().forEach(this::indexRecipe);
+        this.index = new RecipeIndex(recipes);
+        this.dispatchThreads = settings.dispatchThreads();
+        this.actionThreads = settings.actionThreads();
         this.schedules = new Schedules(this, recipes);
         this.stateStore = orElse(settings.state(), StateStore::inMemory);
         this.pollers = new Pollers(this, recipes, services);
@@ -196,6 +206,9 @@ public final class EngineRuntime {
             }
         }
         recipes.add(recipe);
+        recipesById.put(recipe.id(), recipe);
+        servicesByRecipe.put(recipe.id(),
+                recipe.steps().stream().map(ActionStep::service).distinct().toList());
     }
 
     /** Starts services, subscribes action runners and recipes, then starts the schedules. */
@@ -241,18 +254,31 @@ public final class EngineRuntime {
         });
     }
 
-    // Each recipe has its own subscription on its trigger topic and its own action queue per
-    // service, each bounded and with its own threads (2, or what its actions ask for): a slow
-    // recipe fills its own queues, and the bus then refuses its trigger events (503 at the
-    // ingress) while other recipes go on.
-    // Limitation: threads grow with the number of recipes; a shared worker pool would not.
+    // Each trigger topic has one subscription, whose few threads find the recipes an event
+    // concerns in the index and run them, so threads do not grow with recipes. Actions go to
+    // the recipe's own queue per service: on the in-memory bus, a lane of the shared action
+    // pool (ActionLanes), which runs a few of the recipe's requests at once; on any other bus,
+    // a topic of the recipe's own with threads of its own, so that what is queued stays on that
+    // bus (outliving the process on a durable one). Either way a slow recipe fills its own
+    // queue, and the engine then refuses the events that would add to it (503 at the ingress).
+    // Limitation: on other buses, threads and bus consumers still grow with the recipes.
     private void subscribe() {
         ActionRunner runner = new ActionRunner(this);
         this.runner = runner;
+        if (actionsInLanes()) {
+            lanes = new ActionLanes((InMemoryEventBus) bus, runner, actions, this::laneLimit, laneCapacity(),
+                    actionThreads);
+        }
+        Dispatcher dispatcher = new Dispatcher(this, index);
+        for (String topic : index.topics()) {
+            for (int i = 0; i < dispatchThreads; i++) {
+                bus.subscribe(topic, DISPATCH_GROUP, event -> dispatcher.dispatch(topic, event));
+            }
+        }
+        if (lanes != null) {
+            return;
+        }
         for (Recipe recipe : recipes) {
-            Dispatcher dispatcher = new Dispatcher(this, recipe);
-            bus.subscribe(recipe.trigger().topic(), "recipe:" + recipe.id(),
-                    dispatcher::dispatch);
             recipe.steps().stream().map(ActionStep::service).distinct().forEach(service -> {
                 Map<String, Action> offered = actions.get(service);
                 int threads = actionThreads(recipe, service, offered);
@@ -262,6 +288,72 @@ public final class EngineRuntime {
                 }
             });
         }
+    }
+
+    // Lanes keep action requests in this process, which only the in-memory bus does anyway.
+    private boolean actionsInLanes() {
+        return bus instanceof InMemoryEventBus;
+    }
+
+    // A lane holds as many requests as a queue of the bus, so that a recipe's backlog is
+    // bounded alike on either side of the bus.
+    private int laneCapacity() {
+        return ((InMemoryEventBus) bus).queueCapacity();
+    }
+
+    private int laneLimit(String recipeId, String service) {
+        Recipe recipe = recipesById.get(recipeId);
+        Map<String, Action> offered = actions.get(service);
+        return recipe == null || offered == null ? ACTION_THREADS
+                : actionThreads(recipe, service, offered);
+    }
+
+    /**
+     * Hands an action request to its recipe's queue for its service.
+     *
+     * @param request the request
+     * @throws EventRejectedException if the queue cannot take it now, or the engine closed
+     */
+    void requestAction(ActionRequest request) {
+        ActionLanes local = lanes;
+        if (local != null) {
+            local.submit(request);
+        } else {
+            bus.publish(request.topic(), request.toEvent(clock.instant()));
+        }
+    }
+
+    /**
+     * Tells whether an event on a topic could reach anyone: on the in-memory bus, whether a
+     * group subscribes to it now; on another bus, always, for other processes may.
+     */
+    boolean hasAudience(String topic) {
+        return !(bus instanceof InMemoryEventBus memory) || memory.hasSubscribers(topic);
+    }
+
+    /** Tells whether action requests travel on the bus rather than in lanes. */
+    boolean actionsOnBus() {
+        return !actionsInLanes();
+    }
+
+    // Refuses an event that would add to a recipe's full lane, as a full bus queue refuses it,
+    // so that the publisher holds back (503 at the ingress) rather than the lane growing.
+    private void admit(String topic, Event event) {
+        ActionLanes local = lanes;
+        if (local == null) {
+            return;
+        }
+        for (Recipe recipe : index.candidates(topic, event)) {
+            String full = local.fullLane(recipe.id(), servicesOf(recipe));
+            if (full != null) {
+                throw new EventRejectedException(full + "; event '" + event.id() + "' was not "
+                        + "taken", Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private List<String> servicesOf(Recipe recipe) {
+        return servicesByRecipe.get(recipe.id());
     }
 
     // The threads of a recipe's queue for a service: 2, or more if one of the recipe's actions
@@ -394,7 +486,9 @@ public final class EngineRuntime {
                     ? "not started; call start() first" : "closed") + "; event '" + event.id()
                     + "' was not taken", Duration.ofSeconds(1));
         }
-        bus.publish(Trigger.topicFor(event.type()), event);
+        String topic = Trigger.topicFor(event.type());
+        admit(topic, event);
+        bus.publish(topic, event);
         listeners.eventReceived(event);
     }
 
@@ -406,6 +500,7 @@ public final class EngineRuntime {
     void publishResult(String topic, Event event) {
         while (true) {
             try {
+                admit(topic, event);
                 bus.publish(topic, event);
                 return;
             } catch (EventRejectedException e) {
@@ -461,6 +556,11 @@ public final class EngineRuntime {
         deadLetterWaitingRetries();
         drained &= bus.close(Duration.ofNanos(Math.max(deadline - System.nanoTime(),
                 ABANDON_WAIT.toNanos())));
+        if (lanes != null) {
+            // What the lanes still hold runs now, dead-lettered if past the deadline.
+            drained &= lanes.close(Duration.ofNanos(Math.max(deadline - System.nanoTime(),
+                    ABANDON_WAIT.toNanos())));
+        }
         // Actions still running after the deadline may have scheduled retries since.
         deadLetterWaitingRetries();
         for (Service service : started) {
@@ -500,6 +600,7 @@ public final class EngineRuntime {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
+            // The in-memory bus counts the requests in the action lanes as its own work.
             if (!bus.awaitIdle(Duration.ofNanos(Math.max(left, 0)))
                     || !retries.awaitEmpty(deadline)) {
                 return false;
@@ -543,7 +644,7 @@ public final class EngineRuntime {
         }
         ActionRequest request = ActionRequest.replaying(letter.get(), clock.instant());
         try {
-            bus.publish(request.topic(), request.toEvent(clock.instant()));
+            requestAction(request);
         } catch (EventRejectedException e) {
             deadLetters.add(letter.get());
             throw e;

@@ -38,11 +38,14 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param actionLease how long an action attempt holds its idempotency key
  * @param leases the lease store
  * @param state the state store of polled sources
+ * @param dispatchThreads the threads that run recipes per trigger topic
+ * @param actionThreads the threads shared by all recipes' actions on the in-memory bus
  */
 public record EngineSettings(List<Recipe> recipes, List<Service> services, boolean discover,
         EventBus bus, ConnectionStore connections, IdempotencyStore idempotency,
         DeadLetterStore deadLetters, RetryPolicy retryPolicy, List<EngineListener> listeners,
         ScheduledExecutorService scheduler, Clock clock, HttpClient httpClient,
         Map<String, String> config, Duration drainDeadline, int maxChainDepth,
-        Duration actionLease, LeaseStore leases, StateStore state) {
+        Duration actionLease, LeaseStore leases, StateStore state, int dispatchThreads,
+        int actionThreads) {
 }

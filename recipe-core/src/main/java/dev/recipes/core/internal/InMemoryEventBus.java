@@ -83,6 +83,15 @@ public final class InMemoryEventBus implements EventBus {
         this.wakeAt = Math.max(1, Math.min(256, queueCapacity / 4));
     }
 
+    /**
+     * Returns how many events each group's queue holds.
+     *
+     * @return the capacity
+     */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
     @Override
     public void publish(String topic, Event event) {
         Objects.requireNonNull(topic, "topic");
@@ -167,6 +176,28 @@ public final class InMemoryEventBus implements EventBus {
             LOG.error("Bus closed with {} events not handled", pending.get());
         }
         return drained;
+    }
+
+    /**
+     * Tells whether any group subscribes to a topic now, so that a publisher can skip making
+     * an event nobody would get.
+     *
+     * @param topic the topic
+     * @return {@code true} if an event published on it now would reach a group
+     */
+    boolean hasSubscribers(String topic) {
+        Topic target = topics.get(topic);
+        return target != null && target.groups.length > 0;
+    }
+
+    /**
+     * Counts work that subscribers handed on outside the bus's queues (the engine's action
+     * lanes) as pending, so that {@link #awaitIdle} and {@link #close} wait for it too.
+     *
+     * @param delta +1 when a piece of work is handed on, -1 when it is done
+     */
+    void countWork(int delta) {
+        addPending(delta);
     }
 
     // A waiter counts itself before it reads the count under the lock of idle, so that the

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A trigger that the engine polls: at an interval, it asks the service's {@link PollSource}
@@ -379,6 +380,17 @@ public final class PollingTrigger implements Trigger {
     @Override
     public boolean matches(Event event) {
         return event.source().equals(sourceUri());
+    }
+
+    /**
+     * Returns the key the engine indexes this trigger's recipes by: the source's URI, so that
+     * an event of one source is offered to that source's recipes only.
+     *
+     * @return a key on the event's source
+     */
+    @Override
+    public Optional<IndexKey> indexKey() {
+        return Optional.of(IndexKey.source(sourceUri()));
     }
 
     @Override

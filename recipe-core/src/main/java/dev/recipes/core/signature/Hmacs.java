@@ -103,11 +103,33 @@ final class Hmacs {
         return escaped.toString();
     }
 
+    // One Mac per thread: looking the algorithm up among the providers cost more than the
+    // HMAC of a webhook body. init resets it under the new key before every use.
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance(ALGORITHM);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        }
+    });
+
+    /**
+     * Returns this thread's HMAC-SHA256, initialised with a key; use it before asking again.
+     *
+     * @param key the key
+     * @return the Mac
+     * @throws GeneralSecurityException if the key is refused
+     */
+    static Mac hmacSha256(byte[] key) throws GeneralSecurityException {
+        Mac mac = MACS.get();
+        mac.init(new SecretKeySpec(key, ALGORITHM));
+        return mac;
+    }
+
     /** Returns HMAC-SHA256 of the parts, in order, under a key. */
     static byte[] sha256(byte[] key, byte[]... parts) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(key, ALGORITHM));
+            Mac mac = hmacSha256(key);
             for (byte[] part : parts) {
                 mac.update(part);
             }

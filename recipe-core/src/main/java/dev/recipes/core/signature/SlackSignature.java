@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Slack's request signing, version {@code v0}: HMAC-SHA256 with the app's signing secret over
@@ -181,8 +180,7 @@ public final class SlackSignature {
 
     private static byte[] mac(Secret secret, String timestamp, byte[] body) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(secret.bytes(), ALGORITHM));
+            Mac mac = Hmacs.hmacSha256(secret.bytes());
             mac.update((VERSION + ":" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
             return mac.doFinal(body);
         } catch (GeneralSecurityException e) {

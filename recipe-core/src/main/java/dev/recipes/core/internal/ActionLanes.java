@@ -1,0 +1,236 @@
+package dev.recipes.core.internal;
+
+import dev.recipes.core.DeliveryDeferredException;
+import dev.recipes.core.EventRejectedException;
+import dev.recipes.core.spi.Action;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntBiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The action queues of an engine whose bus is not durable: one small queue (a lane) per recipe
+ * and service, all served by one pool of threads. A lane runs at most its limit of requests at
+ * once (2, or what the recipe's actions ask for), and a lane that has run one request goes to
+ * the back of the pool's queue before it runs the next, so a slow recipe holds no more than its
+ * own share of the threads, and an idle recipe holds no thread and next to no memory.
+ *
+ * <p>The requests in the lanes count as pending work of the in-memory bus, so that the bus's
+ * {@code awaitIdle} and {@code close} wait for them as they wait for queued events.
+ *
+ * <p>A lane takes every request handed to it: the bound is kept upstream, where the engine
+ * refuses an event whose recipes have a full lane ({@link #fullLane}), as a full bus queue
+ * is refused. A lane can therefore pass its capacity by the events already past that check.
+ */
+final class ActionLanes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionLanes.class);
+    private static final Duration IDLE_THREAD = Duration.ofMinutes(1);
+
+    private final InMemoryEventBus bus;
+    private final ActionRunner runner;
+    private final Map<String, Map<String, Action>> actions;
+    private final ToIntBiFunction<String, String> limits;
+    private final int capacity;
+    private final ThreadPoolExecutor pool;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    /**
+     * Makes the lanes.
+     *
+     * @param bus the bus whose pending work the requests count as
+     * @param runner runs one request
+     * @param actions the actions of each service
+     * @param limits the limit of the lane of a recipe (first) and service (second)
+     * @param capacity how many requests a lane holds before the engine refuses its events
+     * @param threads the most threads the pool runs at once
+     */
+    ActionLanes(InMemoryEventBus bus, ActionRunner runner, Map<String, Map<String, Action>> actions,
+            ToIntBiFunction<String, String> limits, int capacity, int threads) {
+        this.bus = bus;
+        this.runner = runner;
+        this.actions = actions;
+        this.limits = limits;
+        this.capacity = capacity;
+        this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD.toMillis(),
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                EngineRuntime.daemonThreads("recipes-action"));
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Queues a request in its recipe's lane for its service, and starts it if the lane runs
+     * fewer than its limit.
+     *
+     * @param request the request
+     * @throws EventRejectedException if the lanes are closed
+     */
+    void submit(ActionRequest request) {
+        if (pool.isShutdown()) {
+            throw new EventRejectedException("engine: closed; action request '"
+                    + request.idempotencyKey() + "' was not taken", Duration.ofSeconds(1));
+        }
+        Lane lane = lanes.computeIfAbsent(laneKey(request.recipe(), request.service()),
+                key -> new Lane(request.recipe(), request.service(),
+                        Math.min(limits.applyAsInt(request.recipe(), request.service()),
+                                pool.getMaximumPoolSize())));
+        bus.countWork(1);
+        if (lane.offer(request)) {
+            start(lane);
+        }
+    }
+
+    private void start(Lane lane) {
+        if (!execute(lane)) {
+            runFrom(lane);
+        }
+    }
+
+    private boolean execute(Lane lane) {
+        try {
+            pool.execute(() -> runFrom(lane));
+            return true;
+        } catch (RejectedExecutionException e) {
+            // Only after close: what the lane still holds is run on this thread, where the
+            // runner dead-letters it as the engine is abandoning its work.
+            return false;
+        }
+    }
+
+    // Runs one request of the lane, then puts the lane at the back of the pool's queue if it
+    // holds more; once the pool is shut down, runs the rest here instead.
+    private void runFrom(Lane lane) {
+        while (true) {
+            ActionRequest request = lane.next();
+            if (request == null) {
+                return;
+            }
+            run(request);
+            boolean more = lane.finished();
+            bus.countWork(-1);
+            if (!more || execute(lane)) {
+                return;
+            }
+        }
+    }
+
+    private void run(ActionRequest request) {
+        MDC.put("eventId", request.triggerEventId());
+        try {
+            runner.run(request, actions.getOrDefault(request.service(), Map.of()));
+        } catch (DeliveryDeferredException e) {
+            LOG.debug("Action request '{}' deferred and dropped: {}", request.claimKey(),
+                    e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.error("Action request '{}' failed to run", request.claimKey(), e);
+        } finally {
+            MDC.remove("eventId");
+        }
+    }
+
+    /**
+     * Returns a lane of a recipe that holds its capacity or more, to refuse the events that
+     * would add to it.
+     *
+     * @param recipe the recipe's id
+     * @param services the services the recipe's steps call
+     * @return a description of the full lane, or null if none is full
+     */
+    String fullLane(String recipe, Iterable<String> services) {
+        for (String service : services) {
+            Lane lane = lanes.get(laneKey(recipe, service));
+            int waiting = lane == null ? 0 : lane.waiting();
+            if (waiting >= capacity) {
+                return "recipe '" + recipe + "' has " + waiting + " action requests for service '"
+                        + service + "' waiting, its queue's capacity";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Stops taking requests, lets the pool run what the lanes hold, and waits for it.
+     *
+     * @param wait how long to wait at most
+     * @return {@code true} if every lane emptied in time
+     */
+    boolean close(Duration wait) {
+        pool.shutdown();
+        try {
+            return pool.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String laneKey(String recipe, String service) {
+        return recipe + ' ' + service;
+    }
+
+    /** One recipe's requests to one service. Guarded by itself. */
+    private static final class Lane {
+        private final String recipe;
+        private final String service;
+        private final int limit;
+        private ArrayDeque<ActionRequest> queue;
+        private int running;
+
+        Lane(String recipe, String service, int limit) {
+            this.recipe = recipe;
+            this.service = service;
+            this.limit = Math.max(1, limit);
+        }
+
+        /** Adds a request; tells whether a run should start for it. */
+        synchronized boolean offer(ActionRequest request) {
+            if (queue == null) {
+                queue = new ArrayDeque<>(4);
+            }
+            queue.add(request);
+            if (running < limit) {
+                running++;
+                return true;
+            }
+            return false;
+        }
+
+        /** Takes the next request for a run; null ends the run, which then holds no slot. */
+        synchronized ActionRequest next() {
+            ActionRequest request = queue == null ? null : queue.poll();
+            if (request == null) {
+                running--;
+            }
+            return request;
+        }
+
+        /** Ends a run that took a request; tells whether it goes on, at the back of the pool. */
+        synchronized boolean finished() {
+            if (queue != null && !queue.isEmpty()) {
+                return true;
+            }
+            running--;
+            if (running == 0) {
+                queue = null;
+            }
+            return false;
+        }
+
+        synchronized int waiting() {
+            return queue == null ? 0 : queue.size();
+        }
+
+        @Override
+        public String toString() {
+            return "Lane[" + recipe + ", " + service + "]";
+        }
+    }
+}
