@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.recipes.core.RecipeException;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
+import dev.recipes.core.spi.ActionOutcome;
 import dev.recipes.core.spi.ServiceContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,6 +91,9 @@ final class AppendCoalescer {
     private final Map<Target, Batch<ArrayNode, JsonNode>> open = new HashMap<>();
     private final Map<Target, Batch<String, Map<String, Integer>>> lookups = new HashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+    // When each target's latest request of the engine's batches went, on System.nanoTime.
+    // Limitation: one entry per target ever written to; targets are few per engine.
+    private final Map<Target, Long> turns = new ConcurrentHashMap<>();
 
     /**
      * Where a row goes; rows go together only when all of these are the same.
@@ -172,6 +177,103 @@ final class AppendCoalescer {
      */
     int concurrency() {
         return delay.isZero() ? 1 : Math.min(maxRows, Action.MAX_CONCURRENCY);
+    }
+
+    /**
+     * Returns how many append requests of one recipe the engine may hand over at once: the
+     * most rows of a request, or 1 when coalescing is off.
+     *
+     * @return the batch size for {@link Action#maxBatch()}
+     */
+    int maxBatch() {
+        return delay.isZero() ? 1 : maxRows;
+    }
+
+    /**
+     * Sends rows that the engine handed over together (see {@link Action#maxBatch()}) in as
+     * few requests as the limits allow, each no sooner than the coalescing delay after the
+     * previous one to the same target: the rows that come meanwhile make the next batch, so
+     * that a steady stream of rows into one place costs one request per delay.
+     *
+     * @param target where the rows go
+     * @param rows the rows, complete with their key cells if any
+     * @param subject what is being done, starting each error message
+     * @param send sends rows as one request and returns Google's {@code updates}
+     * @return one outcome per row, in order: its share of Google's {@code updates}, or its own
+     *     copy of its request's failure
+     */
+    List<ActionOutcome> appendTogether(Target target, List<ArrayNode> rows, String subject,
+            Function<List<ArrayNode>, JsonNode> send) {
+        List<ActionOutcome> outcomes = new ArrayList<>(rows.size());
+        int from = 0;
+        while (from < rows.size()) {
+            int to = from;
+            long chars = 0;
+            while (to < rows.size() && to - from < maxRows) {
+                long size = rows.get(to).toString().length() + 1L;
+                if (to > from && chars + size > MAX_BATCH_CHARS) {
+                    break;
+                }
+                chars += size;
+                to++;
+            }
+            List<ArrayNode> chunk = rows.subList(from, to);
+            try {
+                awaitTurn(target);
+                JsonNode updates = sendChecked(target, chunk, subject, send);
+                for (int i = 0; i < chunk.size(); i++) {
+                    outcomes.add(ActionOutcome.succeeded(chunk.size() == 1 ? updates
+                            : rowOf(updates, i, chunk.get(i), target)));
+                }
+            } catch (RuntimeException e) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    outcomes.add(ActionOutcome.failed((ActionException) ownFailure(e, subject)));
+                }
+            }
+            from = to;
+        }
+        return outcomes;
+    }
+
+    /**
+     * Looks several keys up in the key column with one read, for rows the engine handed over
+     * together.
+     *
+     * @param target where the rows go; its key column is read
+     * @param keys the keys
+     * @param subject what is being done, starting each error message
+     * @param read reads the key column once and returns the row number of each key found
+     * @return the row number of each key found
+     * @throws ActionException the read's failure; retryable without reading while the
+     *     connection's appends are held back for its quota
+     */
+    Map<String, Integer> findKeysTogether(Target target, Set<String> keys, String subject,
+            Function<Set<String>, Map<String, Integer>> read) {
+        checkHeld(target, subject);
+        return read.apply(keys);
+    }
+
+    // Waits until the coalescing delay has passed since this target's previous request, so
+    // that one target gets at most one request per delay from the batches of the engine.
+    private void awaitTurn(Target target) {
+        if (delay.isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long[] wait = new long[1];
+        turns.compute(target, (key, previous) -> {
+            long next = previous == null ? now : Math.max(now, previous + delay.toNanos());
+            wait[0] = next - now;
+            return next;
+        });
+        if (wait[0] > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait[0]);
+            } catch (InterruptedException e) {
+                // The engine is stopping: the rows go now.
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -9,15 +9,19 @@ import dev.recipes.core.Connection;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.ActionInvocation;
+import dev.recipes.core.spi.ActionOutcome;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -102,6 +106,131 @@ final class AppendRowAction implements Action {
     public int concurrency() {
         AppendCoalescer started = coalescer;
         return started == null ? 1 : started.concurrency();
+    }
+
+    /**
+     * Takes as many requests at once as one append may carry rows when coalescing is on, so
+     * that the engine hands a recipe's waiting rows over together; 1 when it is off.
+     *
+     * @return the batch size
+     */
+    @Override
+    public int maxBatch() {
+        AppendCoalescer started = coalescer;
+        return started == null ? 1 : started.maxBatch();
+    }
+
+    /**
+     * Appends the rows of several invocations with as few requests as the coalescing settings
+     * allow (see {@link AppendCoalescer#appendTogether}), each invocation with its own outcome;
+     * a retried invocation with a key column is first looked up, all of them with one read per
+     * place.
+     *
+     * @param invocations the invocations, of one recipe and connection
+     * @return one outcome per invocation, in order
+     */
+    @Override
+    public List<ActionOutcome> executeBatch(List<ActionInvocation> invocations) {
+        Wiring parts = wiring.get();
+        AppendCoalescer rows = coalescer();
+        ActionOutcome[] outcomes = new ActionOutcome[invocations.size()];
+        // The rows still to send, by place, in the order they came.
+        Map<AppendCoalescer.Target, Pending> pending = new LinkedHashMap<>();
+        for (int i = 0; i < invocations.size(); i++) {
+            ActionInvocation invocation = invocations.get(i);
+            try {
+                String spreadsheetId = spreadsheetId(invocation);
+                String range = range(invocation);
+                ValueInputOption option = valueInputOption(invocation);
+                ArrayNode row = row(invocation, option, parts.json(), parts.settings().time());
+                String keyColumn = keyColumn(invocation, range, row.size());
+                Target target = new Target(parts, invocation.requireConnection(), spreadsheetId,
+                        range, option, keyColumn, rows);
+                pending.computeIfAbsent(target.place(), place -> new Pending(target))
+                        .add(i, invocation, row);
+            } catch (ActionException e) {
+                outcomes[i] = ActionOutcome.failed(e);
+            }
+        }
+        for (Pending place : pending.values()) {
+            place.send(outcomes);
+        }
+        return List.of(outcomes);
+    }
+
+    /** The rows of a batch for one place, with the invocations they belong to. */
+    private static final class Pending {
+        private final Target target;
+        private final List<Integer> indexes = new ArrayList<>();
+        private final List<ActionInvocation> invocations = new ArrayList<>();
+        private final List<ArrayNode> rows = new ArrayList<>();
+
+        Pending(Target target) {
+            this.target = target;
+        }
+
+        void add(int index, ActionInvocation invocation, ArrayNode row) {
+            indexes.add(index);
+            invocations.add(invocation);
+            rows.add(row);
+        }
+
+        void send(ActionOutcome[] outcomes) {
+            String keyColumn = target.keyColumn();
+            Map<String, Integer> written = Map.of();
+            if (keyColumn != null) {
+                Set<String> retried = new LinkedHashSet<>();
+                invocations.stream().filter(ActionInvocation::mayHaveRunBefore)
+                        .forEach(invocation -> retried.add(invocation.idempotencyKey()));
+                if (!retried.isEmpty()) {
+                    try {
+                        written = target.findKeys(retried);
+                    } catch (ActionException e) {
+                        for (int i = 0; i < indexes.size(); i++) {
+                            if (invocations.get(i).mayHaveRunBefore()) {
+                                outcomes[indexes.get(i)] = ActionOutcome.failed(e);
+                            }
+                        }
+                    }
+                }
+            }
+            List<Integer> sending = new ArrayList<>();
+            List<ArrayNode> sent = new ArrayList<>();
+            for (int i = 0; i < indexes.size(); i++) {
+                int index = indexes.get(i);
+                ActionInvocation invocation = invocations.get(i);
+                if (outcomes[index] != null) {
+                    continue;
+                }
+                Integer earlier = written.get(invocation.idempotencyKey());
+                if (earlier != null) {
+                    LOG.debug("{}: an earlier attempt wrote '{}' in row {}; not appending again",
+                            target.subject(), invocation.idempotencyKey(), earlier);
+                    outcomes[index] = ActionOutcome.succeeded(
+                            target.alreadyWritten(keyColumn, earlier));
+                    continue;
+                }
+                ArrayNode row = rows.get(i);
+                if (keyColumn != null) {
+                    addKey(row, target.range(), keyColumn, invocation.idempotencyKey(),
+                            target.option());
+                }
+                sending.add(index);
+                sent.add(row);
+            }
+            if (sent.isEmpty()) {
+                return;
+            }
+            List<ActionOutcome> results = target.coalescer().appendTogether(target.place(),
+                    sent, target.subject(), target::send);
+            for (int i = 0; i < sending.size(); i++) {
+                ActionOutcome result = results.get(i);
+                if (keyColumn != null && result.isSuccess() && result.result().isObject()) {
+                    ((ObjectNode) result.result()).put("alreadyWritten", false);
+                }
+                outcomes[sending.get(i)] = result;
+            }
+        }
     }
 
     @Override
@@ -214,6 +343,14 @@ final class AppendRowAction implements Action {
                     .POST(body(anchored, rows, parts.json()));
             return updates(SheetsCall.send(parts, connection, request, ApiHttp.MAX_BODY_BYTES,
                     subject()), parts.json(), subject());
+        }
+
+        /** Looks several keys up with one read of the key column. */
+        Map<String, Integer> findKeys(Set<String> keys) {
+            String column = A1Range.sheet(range) + "!" + keyColumn + ":" + keyColumn;
+            return coalescer.findKeysTogether(place(), keys, subject(),
+                    wanted -> KeyColumnScan.findRows(parts, connection, spreadsheetId, column,
+                            wanted, subject()));
         }
 
         /** Looks for the key, in one read with other rows' keys looked up close together. */

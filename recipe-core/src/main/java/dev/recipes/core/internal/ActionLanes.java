@@ -5,6 +5,8 @@ import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.spi.Action;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntBiFunction;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -109,23 +112,24 @@ final class ActionLanes {
     // holds more; once the pool is shut down, runs the rest here instead.
     private void runFrom(Lane lane) {
         while (true) {
-            ActionRequest request = lane.next();
-            if (request == null) {
+            List<ActionRequest> batch = lane.next(this::maxBatch);
+            if (batch == null) {
                 return;
             }
-            run(request);
+            run(batch);
             boolean more = lane.finished();
-            bus.countWork(-1);
+            bus.countWork(-batch.size());
             if (!more || execute(lane)) {
                 return;
             }
         }
     }
 
-    private void run(ActionRequest request) {
+    private void run(List<ActionRequest> batch) {
+        ActionRequest request = batch.get(0);
         MDC.put("eventId", request.triggerEventId());
         try {
-            runner.run(request, actions.getOrDefault(request.service(), Map.of()));
+            runner.runBatch(batch, actions.getOrDefault(request.service(), Map.of()));
         } catch (DeliveryDeferredException e) {
             LOG.debug("Action request '{}' deferred and dropped: {}", request.claimKey(),
                     e.getMessage());
@@ -133,6 +137,18 @@ final class ActionLanes {
             LOG.error("Action request '{}' failed to run", request.claimKey(), e);
         } finally {
             MDC.remove("eventId");
+        }
+    }
+
+    // How many requests the request's action takes at once; 1 if it cannot say.
+    private int maxBatch(ActionRequest request) {
+        Action action = actions.getOrDefault(request.service(), Map.of()).get(request.action());
+        try {
+            return action == null ? 1 : Math.max(1, action.maxBatch());
+        } catch (RuntimeException e) {
+            LOG.warn("Action '{}/{}' failed to tell its batch size; running one at a time",
+                    request.service(), request.action(), e);
+            return 1;
         }
     }
 
@@ -203,13 +219,29 @@ final class ActionLanes {
             return false;
         }
 
-        /** Takes the next request for a run; null ends the run, which then holds no slot. */
-        synchronized ActionRequest next() {
-            ActionRequest request = queue == null ? null : queue.poll();
-            if (request == null) {
+        /**
+         * Takes the next request for a run, with those after it for the same action and
+         * connection up to the action's batch size; null ends the run, which then holds no
+         * slot.
+         */
+        synchronized List<ActionRequest> next(ToIntFunction<ActionRequest> maxBatch) {
+            ActionRequest first = queue == null ? null : queue.poll();
+            if (first == null) {
                 running--;
+                return null;
             }
-            return request;
+            int max = queue.isEmpty() ? 1 : maxBatch.applyAsInt(first);
+            if (max <= 1) {
+                return List.of(first);
+            }
+            List<ActionRequest> batch = new ArrayList<>(Math.min(max, queue.size() + 1));
+            batch.add(first);
+            while (batch.size() < max && !queue.isEmpty()
+                    && queue.peek().action().equals(first.action())
+                    && queue.peek().connection().equals(first.connection())) {
+                batch.add(queue.poll());
+            }
+            return batch;
         }
 
         /** Ends a run that took a request; tells whether it goes on, at the back of the pool. */

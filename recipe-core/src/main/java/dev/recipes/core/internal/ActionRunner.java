@@ -15,9 +15,12 @@ import dev.recipes.core.RetryPolicy;
 import dev.recipes.core.spi.Action;
 import dev.recipes.core.spi.ActionException;
 import dev.recipes.core.spi.ActionInvocation;
+import dev.recipes.core.spi.ActionOutcome;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,7 +91,99 @@ final class ActionRunner {
         }
     }
 
-    private void execute(Action action, ActionRequest request, boolean takenOver) {
+    /**
+     * Runs requests of one recipe for one action together, through
+     * {@link Action#executeBatch}: each claims its key first (those run before are skipped),
+     * and each outcome is handled on its own, as a request run alone would be.
+     *
+     * @param requests one or more requests, with the same recipe, action and connection
+     * @param actions the service's actions
+     */
+    void runBatch(List<ActionRequest> requests, Map<String, Action> actions) {
+        if (requests.size() == 1) {
+            run(requests.get(0), actions);
+            return;
+        }
+        ActionRequest head = requests.get(0);
+        MDC.put("recipeId", head.recipe());
+        IdempotencyStore store = runtime.idempotency();
+        List<ActionRequest> claimed = new ArrayList<>(requests.size());
+        try {
+            Action action = actions.get(head.action());
+            if (action == null) {
+                LOG.error("Action requests '{}' and {} more name unknown action '{}/{}'",
+                        head.idempotencyKey(), requests.size() - 1, head.service(),
+                        head.action());
+                return;
+            }
+            List<Prepared> batch = new ArrayList<>(requests.size());
+            for (ActionRequest request : requests) {
+                IdempotencyStore.Claim claim =
+                        store.begin(request.claimKey(), runtime.actionLease());
+                if (claim == IdempotencyStore.Claim.DONE) {
+                    LOG.debug("Action request '{}' was run before; skipped", request.claimKey());
+                    continue;
+                }
+                if (claim == IdempotencyStore.Claim.HELD) {
+                    LOG.debug("Action request '{}' is being run elsewhere; dropped here",
+                            request.claimKey());
+                    continue;
+                }
+                claimed.add(request);
+                if (runtime.isAbandoning()) {
+                    deadLetter(request, request.attempt() - 1, DeadLetter.Reason.ENGINE_CLOSED,
+                            "the engine closed before attempt " + request.attempt());
+                } else {
+                    batch.add(prepare(request, claim == IdempotencyStore.Claim.TAKEN_OVER));
+                }
+            }
+            if (!batch.isEmpty()) {
+                executeBatch(action, batch);
+            }
+        } finally {
+            claimed.forEach(request -> store.complete(request.claimKey()));
+            MDC.remove("recipeId");
+        }
+    }
+
+    private void executeBatch(Action action, List<Prepared> batch) {
+        List<ActionInvocation> invocations = new ArrayList<>(batch.size());
+        batch.forEach(prepared -> invocations.add(prepared.invocation()));
+        List<ActionOutcome> outcomes;
+        try {
+            outcomes = action.executeBatch(List.copyOf(invocations));
+        } catch (RuntimeException | Error e) {
+            batch.forEach(prepared -> unclassified(prepared.request(), prepared.attempt(), e));
+            return;
+        }
+        if (outcomes == null || outcomes.size() != batch.size()) {
+            IllegalStateException wrong = new IllegalStateException("executeBatch returned "
+                    + (outcomes == null ? "null" : outcomes.size() + " outcomes") + " for "
+                    + batch.size() + " invocations");
+            batch.forEach(prepared -> unclassified(prepared.request(), prepared.attempt(),
+                    wrong));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Prepared prepared = batch.get(i);
+            ActionOutcome outcome = outcomes.get(i);
+            if (outcome == null) {
+                unclassified(prepared.request(), prepared.attempt(),
+                        new IllegalStateException("executeBatch returned a null outcome"));
+            } else if (outcome.isSuccess()) {
+                succeeded(prepared.request(), prepared.attempt(), outcome.result());
+            } else {
+                failed(prepared.request(), prepared.attempt(), outcome.failure());
+            }
+        }
+    }
+
+    /** A request ready to run: what listeners are told, and what the action gets. */
+    private record Prepared(ActionRequest request, ActionAttempt attempt,
+            ActionInvocation invocation) {
+    }
+
+    private Prepared prepare(ActionRequest request, boolean takenOver) {
         // Only listeners read the attempt: without any, it skips copying the params.
         ActionAttempt attempt = new ActionAttempt(request.recipe(), request.service(),
                 request.action(), request.idempotencyKey(), request.attempt(),
@@ -101,26 +196,42 @@ final class ActionRunner {
                 request.params(), request.connection(), connection, request.idempotencyKey(),
                 request.recipe(), request.triggerEventId(),
                 takenOver || request.attempt() > 1 || !request.replayOf().isEmpty());
+        return new Prepared(request, attempt, invocation);
+    }
+
+    private void execute(Action action, ActionRequest request, boolean takenOver) {
+        Prepared prepared = prepare(request, takenOver);
         try {
-            JsonNode result = action.execute(invocation);
-            LOG.debug("Action '{}/{}' succeeded for '{}' on attempt {}", request.service(),
-                    request.action(), request.idempotencyKey(), request.attempt());
-            runtime.listeners().actionSucceeded(attempt);
-            publishResult(request, "succeeded", "result", result);
+            succeeded(request, prepared.attempt(), action.execute(prepared.invocation()));
         } catch (ActionException e) {
-            if (e.retryable()) {
-                retryOrGiveUp(request, attempt, e);
-            } else {
-                giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, e.getMessage());
-            }
+            failed(request, prepared.attempt(), e);
         } catch (RuntimeException | Error e) {
-            LOG.warn("Action '{}/{}' threw an unclassified {} for '{}'; treated as permanent. "
-                    + "Throw ActionException to classify it", request.service(),
-                    request.action(), e.getClass().getName(), request.idempotencyKey(), e);
-            giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, "action '"
-                    + request.service() + "/" + request.action() + "' threw "
-                    + e.getClass().getName());
+            unclassified(request, prepared.attempt(), e);
         }
+    }
+
+    private void succeeded(ActionRequest request, ActionAttempt attempt, JsonNode result) {
+        LOG.debug("Action '{}/{}' succeeded for '{}' on attempt {}", request.service(),
+                request.action(), request.idempotencyKey(), request.attempt());
+        runtime.listeners().actionSucceeded(attempt);
+        publishResult(request, "succeeded", "result", result);
+    }
+
+    private void failed(ActionRequest request, ActionAttempt attempt, ActionException e) {
+        if (e.retryable()) {
+            retryOrGiveUp(request, attempt, e);
+        } else {
+            giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, e.getMessage());
+        }
+    }
+
+    private void unclassified(ActionRequest request, ActionAttempt attempt, Throwable e) {
+        LOG.warn("Action '{}/{}' threw an unclassified {} for '{}'; treated as permanent. "
+                + "Throw ActionException to classify it", request.service(),
+                request.action(), e.getClass().getName(), request.idempotencyKey(), e);
+        giveUp(request, attempt, DeadLetter.Reason.PERMANENT_FAILURE, "action '"
+                + request.service() + "/" + request.action() + "' threw "
+                + e.getClass().getName());
     }
 
     private void retryOrGiveUp(ActionRequest request, ActionAttempt attempt, ActionException e) {

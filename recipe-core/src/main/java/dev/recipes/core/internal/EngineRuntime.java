@@ -301,11 +301,26 @@ public final class EngineRuntime {
         return ((InMemoryEventBus) bus).queueCapacity();
     }
 
+    // A recipe's lane runs one batch at a time when one of its actions of the service takes
+    // requests in batches: the requests that come meanwhile make the next batch.
     private int laneLimit(String recipeId, String service) {
         Recipe recipe = recipesById.get(recipeId);
         Map<String, Action> offered = actions.get(service);
-        return recipe == null || offered == null ? ACTION_THREADS
-                : actionThreads(recipe, service, offered);
+        if (recipe == null || offered == null) {
+            return ACTION_THREADS;
+        }
+        for (ActionStep step : recipe.steps()) {
+            Action action = step.service().equals(service) ? offered.get(step.action()) : null;
+            try {
+                if (action != null && action.maxBatch() > 1) {
+                    return 1;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Action '{}/{}' failed to tell its batch size", service, step.action(),
+                        e);
+            }
+        }
+        return actionThreads(recipe, service, offered);
     }
 
     /**

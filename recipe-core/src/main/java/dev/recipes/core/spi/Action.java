@@ -1,6 +1,8 @@
 package dev.recipes.core.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A named operation of a service, taking JSON parameters.
@@ -46,6 +48,47 @@ public interface Action {
      */
     default int concurrency() {
         return 1;
+    }
+
+    /**
+     * Returns how many requests of one recipe the engine may hand this action at once, through
+     * {@link #executeBatch(List)}, such as rows that one call appends together. The engine's
+     * shared action pool takes them from the recipe's queue: the requests that came while the
+     * previous batch ran, up to this number, with the same action and connection, in the
+     * order they came; it then runs one batch of the recipe's requests to the service at a
+     * time. On a bus that keeps each recipe's requests on a topic of its own (a durable bus),
+     * every batch holds one request.
+     *
+     * @return 1 by default: one request at a time, through {@link #execute}
+     */
+    default int maxBatch() {
+        return 1;
+    }
+
+    /**
+     * Runs the action for several requests of one recipe at once, each with its own outcome.
+     * The engine claims each request's idempotency key before, and retries or dead-letters
+     * each failure on its own schedule after. By default it runs {@link #execute} for each in
+     * turn, an exception other than {@link ActionException} counting as a permanent failure of
+     * its invocation.
+     *
+     * @param invocations one or more invocations, at most {@link #maxBatch()}, with the same
+     *     connection
+     * @return one outcome per invocation, in the same order
+     */
+    default List<ActionOutcome> executeBatch(List<ActionInvocation> invocations) {
+        List<ActionOutcome> outcomes = new ArrayList<>(invocations.size());
+        for (ActionInvocation invocation : invocations) {
+            try {
+                outcomes.add(ActionOutcome.succeeded(execute(invocation)));
+            } catch (ActionException e) {
+                outcomes.add(ActionOutcome.failed(e));
+            } catch (RuntimeException e) {
+                outcomes.add(ActionOutcome.failed(ActionException.permanent("action '" + name()
+                        + "' threw " + e.getClass().getName(), e)));
+            }
+        }
+        return outcomes;
     }
 
     /**

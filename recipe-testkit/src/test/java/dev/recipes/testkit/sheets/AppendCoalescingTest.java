@@ -81,6 +81,35 @@ final class AppendCoalescingTest {
     }
 
     @Test
+    void steadyThousandEventsASecondIntoOneSheet_takeOneAppendPerDelay() throws Exception {
+        fake = FakeSheetsServer.builder().writeQuotaPerMinute(60).start();
+        start(engine(RetryPolicy.ofDefaults(), "PT1S", "2000"));
+
+        long started = System.nanoTime();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int second = 0; second < 3; second++) {
+            long due = started + java.util.concurrent.TimeUnit.SECONDS.toNanos(second);
+            while (System.nanoTime() < due) {
+                Thread.sleep(1);
+            }
+            ids.addAll(publishOrders(1000, second * 1000));
+        }
+        awaitIdle();
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(
+                System.nanoTime() - started);
+
+        List<List<Object>> rows = fake.rows("1AbC", "Log");
+        assertThat(rows).extracting(row -> row.get(0)).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(rows).extracting(row -> row.get(2)).doesNotHaveDuplicates();
+        // One append per second of the coalescing delay at most, whatever the rate: well
+        // within Google's 60 writes a minute, and nothing refused for the quota.
+        assertThat(fake.appendRequests()).isLessThanOrEqualTo((int) seconds + 1);
+        assertThat(appendSizes()).anySatisfy(size -> assertThat(size).isGreaterThan(500));
+        assertThat(engine.deadLetters().list()).isEmpty();
+        assertThat(succeeded).hasSize(3000);
+    }
+
+    @Test
     void eachRowsResult_namesTheRowItLandedIn() throws Exception {
         fake = FakeSheetsServer.start();
         start(engine(RetryPolicy.ofDefaults(), "PT0.25S", "500"));
@@ -260,12 +289,18 @@ final class AppendCoalescingTest {
 
     /** Publishes orders at once, waiting out a full queue; returns their ids. */
     private List<String> publishOrders(int count) throws Exception {
-        List<String> ids = IntStream.range(0, count).mapToObj(i -> "A-" + i).toList();
+        return publishOrders(count, 0);
+    }
+
+    private List<String> publishOrders(int count, int first) throws Exception {
+        List<String> ids = IntStream.range(first, first + count).mapToObj(i -> "A-" + i)
+                .toList();
         for (int i = 0; i < count; i++) {
             Event order = Event.builder("test.order")
                     .id("order-" + ids.get(i))
                     .time(Instant.now())
-                    .data(JSON.readTree("{\"id\":\"" + ids.get(i) + "\",\"n\":" + i + "}"))
+                    .data(JSON.readTree("{\"id\":\"" + ids.get(i) + "\",\"n\":" + (first + i)
+                            + "}"))
                     .build();
             while (true) {
                 try {
