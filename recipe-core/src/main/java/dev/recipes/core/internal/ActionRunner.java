@@ -157,11 +157,14 @@ final class ActionRunner {
             return;
         }
         if (outcomes == null || outcomes.size() != batch.size()) {
-            IllegalStateException wrong = new IllegalStateException("executeBatch returned "
-                    + (outcomes == null ? "null" : outcomes.size() + " outcomes") + " for "
-                    + batch.size() + " invocations");
-            batch.forEach(prepared -> unclassified(prepared.request(), prepared.attempt(),
-                    wrong));
+            String wrong = "executeBatch returned " + (outcomes == null ? "null"
+                    : outcomes.size() + " outcomes") + " for " + batch.size() + " invocations";
+            LOG.error("Action '{}/{}': {}; each of them fails permanently",
+                    batch.get(0).request().service(), action.name(), wrong);
+            batch.forEach(prepared -> giveUp(prepared.request(), prepared.attempt(),
+                    DeadLetter.Reason.PERMANENT_FAILURE, "action '"
+                            + prepared.request().service() + "/" + action.name() + "': "
+                            + wrong));
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
