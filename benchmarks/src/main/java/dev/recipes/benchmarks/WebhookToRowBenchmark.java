@@ -64,17 +64,26 @@ public final class WebhookToRowBenchmark {
     static final int GOOGLE_WRITES_PER_MINUTE = 60;
 
     private static final Duration IDLE_WAIT = Duration.ofSeconds(120);
+    /**
+     * The coalescing delay of the throughput rounds, which have no quota: short, so that the
+     * rows are sent as fast as they come, in batches of what waited meanwhile. The quota runs
+     * use the configured delay, which caps one sheet at its rows per delay.
+     */
+    static final Duration THROUGHPUT_DELAY = Duration.ofMillis(50);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
     private final PrintStream log;
     private final Secret secret = Secret.of(newSecret());
     private final Settings settings;
+    private final Settings throughputSettings;
 
     private WebhookToRowBenchmark(Options options, PrintStream log) {
         this.options = options;
         this.log = log;
         this.settings = new Settings(options.coalesceDelay(), options.coalesceMaxRows(),
+                options.attempts());
+        this.throughputSettings = new Settings(THROUGHPUT_DELAY, options.coalesceMaxRows(),
                 options.attempts());
     }
 
@@ -117,8 +126,9 @@ public final class WebhookToRowBenchmark {
         String loadBefore = loadAverage();
         List<Round> rounds = new ArrayList<>();
         try (FakeSheetsServer fake = FakeSheetsServer.start();
-                WebhookToRowEngine sheets = WebhookToRowEngine.sheets(secret, fake, settings);
-                WebhookToRowEngine noop = WebhookToRowEngine.noop(secret, settings)) {
+                WebhookToRowEngine sheets = WebhookToRowEngine.sheets(secret, fake,
+                        throughputSettings);
+                WebhookToRowEngine noop = WebhookToRowEngine.noop(secret, throughputSettings)) {
             List<WebhookToRowEngine> engines = List.of(sheets, noop);
             for (WebhookToRowEngine engine : engines) {
                 Round warm = round(engine, fake, "W", options.warmup());
@@ -301,11 +311,12 @@ public final class WebhookToRowBenchmark {
         /**
          * Three rounds of 20,000 per engine on 16 connections after 10,000 to warm up; 1,000
          * a second for 60 seconds with the fake's quota at 60 and without one, each given up
-         * to 3 minutes to finish; rows coalesced for up to a second, 64 at most; 10 attempts.
+         * to 3 minutes to finish; one append per place per 1.1 seconds at most (54 a minute), of
+         * up to 1,000 rows; 10 attempts.
          */
         static final Options DEFAULTS = new Options(20_000, 3, 10_000, 16, 1_000, 60,
                 List.of(GOOGLE_WRITES_PER_MINUTE, 0), Duration.ofMinutes(3),
-                Duration.ofSeconds(1), 64, 10);
+                Duration.ofMillis(1100), 1_000, 10);
 
         /** Copies the list of quotas and checks the sizes. */
         public Options {
@@ -635,8 +646,8 @@ public final class WebhookToRowBenchmark {
             out.append(String.format(Locale.ROOT, "coalesce-delay %s, coalesce-max-rows %d, "
                     + "%d attempts%n%n", o.coalesceDelay(), o.coalesceMaxRows(), o.attempts()));
             out.append(String.format(Locale.ROOT, "throughput: %d rounds of %,d deliveries on %d "
-                    + "connections (closed loop), the fake without a quota%n", o.rounds(),
-                    o.events(), o.connections()));
+                    + "connections (closed loop), the fake without a quota, coalesce-delay "
+                    + "%s%n", o.rounds(), o.events(), o.connections(), THROUGHPUT_DELAY));
             out.append("step    round  events/s  answers/s  tail s  accepted   503  rows     "
                     + "missing  dup  appends  rows/append max  mean\n");
             for (Round r : rounds) {

@@ -143,7 +143,8 @@ final class ActionBatchTest {
                 .mapToInt(List::size).sum();
         assertThat(inBatches).isPositive();
         assertThat(engine.deadLetters().list()).hasSize(inBatches)
-                .allSatisfy(letter -> assertThat(letter.lastError()).contains("returned 1 outcomes"));
+                .allSatisfy(letter -> assertThat(letter.lastError())
+                        .contains("returned 1 outcomes"));
     }
 
     @Test

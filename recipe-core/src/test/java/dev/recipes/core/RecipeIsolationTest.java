@@ -24,6 +24,7 @@ final class RecipeIsolationTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private final List<String> slowDone = new CopyOnWriteArrayList<>();
     private final List<String> fastDone = new CopyOnWriteArrayList<>();
+    private final List<String> counted = new CopyOnWriteArrayList<>();
     private RecipeEngine engine;
 
     @AfterEach
@@ -221,6 +222,48 @@ final class RecipeIsolationTest {
     }
 
     @Test
+    void aFollowerThatFallsBehindManyRecipesHoldsBackTheIngressNotTheActionThreads()
+            throws Exception {
+        // Many recipes feed one follower through their results, on few action threads: were
+        // the action threads to wait for room in the follower's queue, they would wait for
+        // themselves, as the follower runs on the same threads.
+        RecipeEngine.Builder builder = RecipeEngine.builder().discoverServices(false)
+                .bus(EventBus.inMemory(4)).actionThreads(2).service(new WorkService())
+                .recipe(Recipe.named("follower").when(Trigger.onSuccess("work", "fast"))
+                        .then(ActionStep.of("work", "count").pointer("order", "/params/order")
+                                .build())
+                        .build());
+        for (int shop = 0; shop < 40; shop++) {
+            builder.recipe(shopRecipe("shop-" + shop, "fast", "shop-" + shop));
+        }
+        engine = builder.build();
+        engine.start();
+        release.countDown();
+        int refused = 0;
+
+        for (int i = 0; i < 400; i++) {
+            Event order = shopOrder(i, "shop-" + (i % 40));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                try {
+                    engine.publish(order);
+                    break;
+                } catch (EventRejectedException e) {
+                    refused++;
+                    assertThat(System.nanoTime()).as("the engine keeps draining")
+                            .isLessThan(deadline);
+                    Thread.sleep(1);
+                }
+            }
+        }
+
+        assertThat(engine.awaitIdle(WAIT)).as("no action thread waits for itself").isTrue();
+        assertThat(fastDone).hasSize(400).doesNotHaveDuplicates();
+        assertThat(counted).hasSize(400).doesNotHaveDuplicates();
+        assertThat(refused).as("the ingress was held back instead").isPositive();
+    }
+
+    @Test
     void closePastItsDeadlineDeadLettersWhatIsStillQueued() throws Exception {
         engine = RecipeEngine.builder().discoverServices(false).service(new WorkService())
                 .recipe(recipe("slow-recipe", "slow"))
@@ -286,7 +329,12 @@ final class RecipeIsolationTest {
                     throw new IllegalStateException("slow action: never released");
                 }
                 slowDone.add(invocation.requireText("order"));
-            }), action("fast", invocation -> fastDone.add(invocation.requireText("order"))));
+            }), action("fast", invocation -> fastDone.add(invocation.requireText("order"))),
+                    action("count", invocation -> {
+                        // A little slower than the recipes it follows, so that it falls behind.
+                        Thread.sleep(5);
+                        counted.add(invocation.requireText("order"));
+                    }));
         }
 
         private Action action(String name, Body body) {

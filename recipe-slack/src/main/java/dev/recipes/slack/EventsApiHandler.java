@@ -141,8 +141,8 @@ final class EventsApiHandler implements WebhookHandler {
                 + "it drops events while an app gets more than 30,000 an hour from one team",
                 abbreviate(envelope.path("api_app_id").asText("?")),
                 teamId == null ? "?" : abbreviate(teamId), minute.asText("?"));
-        if (teamId == null || !isToken(teamId, 64, TEAM_ID_PUNCTUATION) || !minute.canConvertToLong()
-                || !minute.isIntegralNumber()) {
+        if (teamId == null || !isToken(teamId, 64, TEAM_ID_PUNCTUATION)
+                || !minute.canConvertToLong() || !minute.isIntegralNumber()) {
             return WebhookResponse.ok();
         }
 

@@ -42,6 +42,7 @@ final class ActionLanes {
     private final ActionRunner runner;
     private final Map<String, Map<String, Action>> actions;
     private final ToIntBiFunction<String, String> limits;
+    private final ToIntBiFunction<String, String> batches;
     private final int capacity;
     private final ThreadPoolExecutor pool;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -53,15 +54,19 @@ final class ActionLanes {
      * @param runner runs one request
      * @param actions the actions of each service
      * @param limits the limit of the lane of a recipe (first) and service (second)
-     * @param capacity how many requests a lane holds before the engine refuses its events
+     * @param batches the largest batch size among the actions of a recipe and service
+     * @param capacity how many requests a lane holds before the engine refuses its events,
+     *     unless the lane's actions take batches: then at least two of their largest batches
      * @param threads the most threads the pool runs at once
      */
     ActionLanes(InMemoryEventBus bus, ActionRunner runner, Map<String, Map<String, Action>> actions,
-            ToIntBiFunction<String, String> limits, int capacity, int threads) {
+            ToIntBiFunction<String, String> limits, ToIntBiFunction<String, String> batches,
+            int capacity, int threads) {
         this.bus = bus;
         this.runner = runner;
         this.actions = actions;
         this.limits = limits;
+        this.batches = batches;
         this.capacity = capacity;
         this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD.toMillis(),
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -84,7 +89,9 @@ final class ActionLanes {
         Lane lane = lanes.computeIfAbsent(laneKey(request.recipe(), request.service()),
                 key -> new Lane(request.recipe(), request.service(),
                         Math.min(limits.applyAsInt(request.recipe(), request.service()),
-                                pool.getMaximumPoolSize())));
+                                pool.getMaximumPoolSize()),
+                        (int) Math.min(Integer.MAX_VALUE, Math.max(capacity,
+                                2L * batches.applyAsInt(request.recipe(), request.service())))));
         bus.countWork(1);
         if (lane.offer(request)) {
             start(lane);
@@ -164,7 +171,7 @@ final class ActionLanes {
         for (String service : services) {
             Lane lane = lanes.get(laneKey(recipe, service));
             int waiting = lane == null ? 0 : lane.waiting();
-            if (waiting >= capacity) {
+            if (lane != null && waiting >= lane.capacity) {
                 return "recipe '" + recipe + "' has " + waiting + " action requests for service '"
                         + service + "' waiting, its queue's capacity";
             }
@@ -197,13 +204,15 @@ final class ActionLanes {
         private final String recipe;
         private final String service;
         private final int limit;
+        private final int capacity;
         private ArrayDeque<ActionRequest> queue;
         private int running;
 
-        Lane(String recipe, String service, int limit) {
+        Lane(String recipe, String service, int limit, int capacity) {
             this.recipe = recipe;
             this.service = service;
             this.limit = Math.max(1, limit);
+            this.capacity = capacity;
         }
 
         /** Adds a request; tells whether a run should start for it. */

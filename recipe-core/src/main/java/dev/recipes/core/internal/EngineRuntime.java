@@ -58,6 +58,8 @@ public final class EngineRuntime {
     private final List<Recipe> recipes = new ArrayList<>();
     private final Map<String, Recipe> recipesById = new java.util.HashMap<>();
     private final Map<String, List<String>> servicesByRecipe = new java.util.HashMap<>();
+    private final Map<String, List<Recipe>> followers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final EventBus bus;
     private final ConnectionStore connections;
     private final Clock clock;
@@ -266,8 +268,8 @@ public final class EngineRuntime {
         ActionRunner runner = new ActionRunner(this);
         this.runner = runner;
         if (actionsInLanes()) {
-            lanes = new ActionLanes((InMemoryEventBus) bus, runner, actions, this::laneLimit, laneCapacity(),
-                    actionThreads);
+            lanes = new ActionLanes((InMemoryEventBus) bus, runner, actions, this::laneLimit,
+                    this::largestBatch, laneCapacity(), actionThreads);
         }
         Dispatcher dispatcher = new Dispatcher(this, index);
         for (String topic : index.topics()) {
@@ -309,18 +311,28 @@ public final class EngineRuntime {
         if (recipe == null || offered == null) {
             return ACTION_THREADS;
         }
+        return largestBatch(recipeId, service) > 1 ? 1
+                : actionThreads(recipe, service, offered);
+    }
+
+    // The largest batch among a recipe's actions of a service; 1 when none takes batches.
+    private int largestBatch(String recipeId, String service) {
+        Recipe recipe = recipesById.get(recipeId);
+        Map<String, Action> offered = actions.get(service);
+        int largest = 1;
+        if (recipe == null || offered == null) {
+            return largest;
+        }
         for (ActionStep step : recipe.steps()) {
             Action action = step.service().equals(service) ? offered.get(step.action()) : null;
             try {
-                if (action != null && action.maxBatch() > 1) {
-                    return 1;
-                }
+                largest = action == null ? largest : Math.max(largest, action.maxBatch());
             } catch (RuntimeException e) {
                 LOG.warn("Action '{}/{}' failed to tell its batch size", service, step.action(),
                         e);
             }
         }
-        return actionThreads(recipe, service, offered);
+        return largest;
     }
 
     /**
@@ -353,6 +365,9 @@ public final class EngineRuntime {
 
     // Refuses an event that would add to a recipe's full lane, as a full bus queue refuses it,
     // so that the publisher holds back (503 at the ingress) rather than the lane growing.
+    // The recipes that follow a recipe's results, failures or dead letters are checked too:
+    // their lanes are fed by the action threads, which must never wait for room (they would
+    // wait for themselves), so the bound on the chain is kept here, at its start.
     private void admit(String topic, Event event) {
         ActionLanes local = lanes;
         if (local == null) {
@@ -360,11 +375,49 @@ public final class EngineRuntime {
         }
         for (Recipe recipe : index.candidates(topic, event)) {
             String full = local.fullLane(recipe.id(), servicesOf(recipe));
+            for (Recipe next : full != null ? List.<Recipe>of() : followers(recipe)) {
+                full = local.fullLane(next.id(), servicesOf(next));
+                if (full != null) {
+                    full = full + ", which follows recipe '" + recipe.id() + "'";
+                    break;
+                }
+            }
             if (full != null) {
                 throw new EventRejectedException(full + "; event '" + event.id() + "' was not "
                         + "taken", Duration.ofSeconds(1));
             }
         }
+    }
+
+    // The recipes that run, directly or down a chain, on what a recipe's actions publish:
+    // their results, and the engine's recipe failures and dead letters. Computed once.
+    private List<Recipe> followers(Recipe recipe) {
+        return followers.computeIfAbsent(recipe.id(), id -> {
+            Set<Recipe> found = new java.util.LinkedHashSet<>();
+            java.util.ArrayDeque<Recipe> next = new java.util.ArrayDeque<>(List.of(recipe));
+            while (!next.isEmpty()) {
+                Recipe current = next.poll();
+                for (String topic : producedTopics(current)) {
+                    for (Recipe follower : index.recipesOn(topic)) {
+                        if (follower != recipe && found.add(follower)) {
+                            next.add(follower);
+                        }
+                    }
+                }
+            }
+            return List.copyOf(found);
+        });
+    }
+
+    private static List<String> producedTopics(Recipe recipe) {
+        List<String> topics = new ArrayList<>();
+        for (ActionStep step : recipe.steps()) {
+            topics.add(Trigger.onSuccess(step.service(), step.action()).topic());
+            topics.add(Trigger.onFailure(step.service(), step.action()).topic());
+        }
+        topics.add(RecipeEngine.RECIPE_FAILED_TOPIC);
+        topics.add(RecipeEngine.DEAD_LETTER_TOPIC);
+        return topics;
     }
 
     private List<String> servicesOf(Recipe recipe) {
@@ -515,7 +568,8 @@ public final class EngineRuntime {
     void publishResult(String topic, Event event) {
         while (true) {
             try {
-                admit(topic, event);
+                // No lane check here: the caller may be an action thread, and the lanes of the
+                // recipes that follow were checked when the chain's first event came in.
                 bus.publish(topic, event);
                 return;
             } catch (EventRejectedException e) {

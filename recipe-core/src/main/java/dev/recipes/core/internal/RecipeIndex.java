@@ -50,6 +50,25 @@ final class RecipeIndex {
     }
 
     /**
+     * Returns every recipe on a topic, whatever its key.
+     *
+     * @param topic the topic
+     * @return the recipes, in the order they were registered
+     */
+    List<Recipe> recipesOn(String topic) {
+        TopicRecipes recipes = byTopic.get(topic);
+        if (recipes == null) {
+            return List.of();
+        }
+        List<Entry> all = new ArrayList<>(List.of(recipes.unkeyed()));
+        for (Field field : recipes.fields()) {
+            field.byValue().values().forEach(entries -> all.addAll(List.of(entries)));
+        }
+        return all.stream().sorted((a, b) -> Integer.compare(a.order(), b.order()))
+                .map(Entry::recipe).distinct().toList();
+    }
+
+    /**
      * Returns the recipes on a topic that an event may concern, in the order they were
      * registered: those whose key the event carries and those without a key. Each still has to
      * be asked {@link Trigger#matches(Event)}.
