@@ -199,7 +199,8 @@ public final class EngineRuntime {
                         + step.service() + "' is not registered; services: "
                         + services.keySet() + " (a service is found when its class is listed "
                         + "in META-INF/services/" + Service.class.getName() + " on the class "
-                        + "path, or registered with RecipeEngine.Builder.service)");
+                        + "path, or provided by a module on the module path, or registered "
+                        + "with RecipeEngine.Builder.service)");
             }
             if (!offered.containsKey(step.action())) {
                 throw new IllegalStateException("recipe '" + recipe.id() + "': service '"
