@@ -82,7 +82,10 @@ public final class JdkWebhookServer implements AutoCloseable {
     private static final int DEFAULT_QUEUE_CAPACITY = 64;
     private static final int MAX_DEFAULT_THREADS = 32;
     private static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofSeconds(2);
-    private static final int REJECTION_QUEUE_CAPACITY = 64;
+    // Refusals wait here for the two threads that answer them 503. Each is one connection's
+    // request, already accepted by the JDK server, so this bounds connections, not bodies.
+    private static final int REJECTION_QUEUE_CAPACITY = 4096;
+    private static final int REJECTION_THREADS = 2;
     private static final Duration REJECTER_STOP_WAIT = Duration.ofMillis(500);
 
     private final HttpServer server;
@@ -105,7 +108,8 @@ public final class JdkWebhookServer implements AutoCloseable {
                 ? DEFAULT_DRAIN_DEADLINE : builder.drainDeadline;
         this.server = bind(builder.address);
         this.address = server.getAddress();
-        this.rejecter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        this.rejecter = new ThreadPoolExecutor(REJECTION_THREADS, REJECTION_THREADS, 0,
+                TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(REJECTION_QUEUE_CAPACITY),
                 threadFactory("recipes-webhook-rejecter"), new ThreadPoolExecutor.AbortPolicy());
         this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
@@ -191,9 +195,9 @@ public final class JdkWebhookServer implements AutoCloseable {
     /**
      * Called when every worker is busy and the queue is full, or the server is closing. The
      * exchange still has to read its request line and headers, which may block on a slow
-     * client, so it runs on a thread of its own rather than on the server's dispatcher thread;
-     * there it answers 503 without reading the body. When even that thread is backed up, the
-     * exception makes the JDK server close the connection.
+     * client, so it runs on threads of their own rather than on the server's dispatcher thread;
+     * there it answers 503 without reading the body. When even their queue of 4,096 is full,
+     * the exception makes the JDK server close the connection.
      */
     private void reject(Runnable exchange, ThreadPoolExecutor pool) {
         LOG.debug("Webhook server on {}: busy, answering 503", describe(address));
