@@ -17,7 +17,6 @@ import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -139,7 +138,7 @@ public class RecipeDispatchBenchmark {
                 .service(new NoopService(this));
         for (String shop : shopsServed) {
             builder.recipe(Recipe.named("r-" + shop)
-                    .when(new ShopTrigger(shop))
+                    .when(new ShopTrigger(EVENT_TYPE, shop))
                     .then(ActionStep.of(SERVICE, ACTION).pointer("order", "/order").build())
                     .build());
         }
@@ -235,36 +234,6 @@ public class RecipeDispatchBenchmark {
         @Setup(Level.Iteration)
         public void reset() {
             refused = 0;
-        }
-    }
-
-    /** Listens to orders of one shop: a selector on a field, like a Slack channel's. */
-    private static final class ShopTrigger implements Trigger {
-
-        private final String shop;
-
-        ShopTrigger(String shop) {
-            this.shop = shop;
-        }
-
-        @Override
-        public String eventType() {
-            return EVENT_TYPE;
-        }
-
-        @Override
-        public boolean matches(Event event) {
-            return shop.equals(event.data().path("shop").textValue());
-        }
-
-        @Override
-        public Optional<IndexKey> indexKey() {
-            return Optional.of(IndexKey.dataAt("/shop", shop));
-        }
-
-        @Override
-        public String toString() {
-            return "ShopTrigger[" + shop + "]";
         }
     }
 

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -201,7 +200,7 @@ public final class SoakRun {
                 .service(new SoakService());
         for (String shop : shopsServed) {
             builder.recipe(Recipe.named("r-" + shop)
-                    .when(new ShopTrigger(shop))
+                    .when(new ShopTrigger(EVENT_TYPE, shop))
                     .then(ActionStep.of(SERVICE, ORDER_ACTION).pointer("order", "/order").build())
                     .build());
         }
@@ -588,36 +587,6 @@ public final class SoakRun {
                 }
             }
             return b.toString();
-        }
-    }
-
-    /** Listens to orders of one shop, keyed on it, as a Slack trigger on its channel. */
-    private static final class ShopTrigger implements Trigger {
-
-        private final String shop;
-
-        ShopTrigger(String shop) {
-            this.shop = shop;
-        }
-
-        @Override
-        public String eventType() {
-            return EVENT_TYPE;
-        }
-
-        @Override
-        public boolean matches(Event event) {
-            return shop.equals(event.data().path("shop").textValue());
-        }
-
-        @Override
-        public Optional<IndexKey> indexKey() {
-            return Optional.of(IndexKey.dataAt("/shop", shop));
-        }
-
-        @Override
-        public String toString() {
-            return "ShopTrigger[" + shop + "]";
         }
     }
 
