@@ -141,7 +141,8 @@ public final class RecipeEngine implements AutoCloseable {
      * @param deadLetterId the dead letter's id
      * @return {@code true} if the action was requested again, {@code false} if no dead letter
      *     has that id
-     * @throws IllegalStateException if the engine is not running
+     * @throws IllegalStateException if the engine is not running, or has no service or action
+     *     such as the dead letter names; the dead letter stays in the store
      * @throws EventRejectedException if the bus cannot take the request now; the dead letter
      *     stays in the store
      */

@@ -193,14 +193,20 @@ public interface Trigger {
          * Checks the key and copies its values.
          *
          * @param field a JSON Pointer into the data, or {@value #SOURCE} or {@value #SUBJECT}
-         * @param values the values the field may hold, at least one, none of them null
+         * @param values the values the field may hold, at least one, none of them null;
+         *     repeated values count once
          * @throws IllegalArgumentException if the field is neither a JSON Pointer to a member nor
          *     an attribute name, or there are no values
          * @throws NullPointerException if the field, the set or a value is null
          */
         public IndexKey {
             Objects.requireNonNull(field, "index key: field");
-            values = Set.copyOf(Objects.requireNonNull(values, "index key: values"));
+            Objects.requireNonNull(values, "index key: values");
+            for (String value : values) {
+                Objects.requireNonNull(value, () -> "index key: field '" + field + "' has a null "
+                        + "value; a trigger keys on the values it accepts, never null");
+            }
+            values = Set.copyOf(values);
             if (!field.equals(SOURCE) && !field.equals(SUBJECT)) {
                 if (!field.startsWith("/")) {
                     throw new IllegalArgumentException("index key: field '" + field
@@ -224,11 +230,12 @@ public interface Trigger {
          * Returns a key on a string in the event's data.
          *
          * @param pointer a JSON Pointer such as {@code /event/channel}
-         * @param values the strings it may hold
+         * @param values the strings it may hold; repeated ones count once
          * @return the key
          */
         public static IndexKey dataAt(String pointer, String... values) {
-            return new IndexKey(pointer, Set.of(values));
+            return new IndexKey(pointer, new java.util.LinkedHashSet<>(java.util.Arrays.asList(
+                    Objects.requireNonNull(values, "index key: values"))));
         }
 
         /**
@@ -238,7 +245,8 @@ public interface Trigger {
          * @return the key
          */
         public static IndexKey source(URI source) {
-            return new IndexKey(SOURCE, Set.of(source.toString()));
+            return new IndexKey(SOURCE, Set.of(Objects.requireNonNull(source,
+                    "index key: source").toString()));
         }
 
         /**
@@ -248,7 +256,8 @@ public interface Trigger {
          * @return the key
          */
         public static IndexKey subject(String subject) {
-            return new IndexKey(SUBJECT, Set.of(subject));
+            return new IndexKey(SUBJECT, Set.of(Objects.requireNonNull(subject,
+                    "index key: subject")));
         }
 
         /**

@@ -90,8 +90,8 @@ final class ActionLanes {
                 key -> new Lane(request.recipe(), request.service(),
                         Math.min(limits.applyAsInt(request.recipe(), request.service()),
                                 pool.getMaximumPoolSize()),
-                        (int) Math.min(Integer.MAX_VALUE, Math.max(capacity,
-                                2L * batches.applyAsInt(request.recipe(), request.service())))));
+                        Math.max(capacity, 2 * Math.min(Action.MAX_BATCH,
+                                batches.applyAsInt(request.recipe(), request.service())))));
         bus.countWork(1);
         if (lane.offer(request)) {
             start(lane);
@@ -123,7 +123,7 @@ final class ActionLanes {
             if (batch == null) {
                 return;
             }
-            run(batch);
+            bus.runAsHandler(() -> run(batch));
             boolean more = lane.finished();
             bus.countWork(-batch.size());
             if (!more || execute(lane)) {
@@ -151,7 +151,8 @@ final class ActionLanes {
     private int maxBatch(ActionRequest request) {
         Action action = actions.getOrDefault(request.service(), Map.of()).get(request.action());
         try {
-            return action == null ? 1 : Math.max(1, action.maxBatch());
+            return action == null ? 1
+                    : Math.max(1, Math.min(action.maxBatch(), Action.MAX_BATCH));
         } catch (RuntimeException e) {
             LOG.warn("Action '{}/{}' failed to tell its batch size; running one at a time",
                     request.service(), request.action(), e);

@@ -58,8 +58,7 @@ final class ActionRunner {
         try {
             Action action = actions.get(request.action());
             if (action == null) {
-                LOG.error("Action request '{}' names unknown action '{}/{}'",
-                        request.idempotencyKey(), request.service(), request.action());
+                unknownAction(request);
                 return;
             }
             IdempotencyStore store = runtime.idempotency();
@@ -111,9 +110,7 @@ final class ActionRunner {
         try {
             Action action = actions.get(head.action());
             if (action == null) {
-                LOG.error("Action requests '{}' and {} more name unknown action '{}/{}'",
-                        head.idempotencyKey(), requests.size() - 1, head.service(),
-                        head.action());
+                requests.forEach(this::unknownAction);
                 return;
             }
             List<Prepared> batch = new ArrayList<>(requests.size());
@@ -179,6 +176,14 @@ final class ActionRunner {
                 failed(prepared.request(), prepared.attempt(), outcome.failure());
             }
         }
+    }
+
+    // A request for an action this engine does not have (another instance's, on a shared bus)
+    // is kept as a dead letter, to be replayed where the action exists, rather than dropped.
+    private void unknownAction(ActionRequest request) {
+        deadLetter(request, request.attempt() - 1, DeadLetter.Reason.PERMANENT_FAILURE,
+                "this engine has no action '" + request.service() + "/" + request.action()
+                        + "'");
     }
 
     /** A request ready to run: what listeners are told, and what the action gets. */

@@ -26,6 +26,11 @@ final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long PUBLISH_PAUSE_MILLIS = 100;
 
+    // Set while a thread runs the recipes of a topic: the engine's events such a thread
+    // publishes (recipe failures, dead letters) must not wait long for room, for the room may
+    // only come from this thread or one it waits on.
+    private static final ThreadLocal<String> DISPATCHING = new ThreadLocal<>();
+
     private final EngineRuntime runtime;
     private final RecipeIndex index;
 
@@ -42,14 +47,28 @@ final class Dispatcher {
      * @throws InterruptedException if interrupted while waiting for room on a durable bus
      */
     void dispatch(String topic, Event event) throws InterruptedException {
-        for (Recipe recipe : index.candidates(topic, event)) {
-            MDC.put("recipeId", recipe.id());
-            try {
-                run(recipe, event);
-            } finally {
-                MDC.remove("recipeId");
+        DISPATCHING.set(topic);
+        try {
+            for (Recipe recipe : index.candidates(topic, event)) {
+                MDC.put("recipeId", recipe.id());
+                try {
+                    run(recipe, event);
+                } finally {
+                    MDC.remove("recipeId");
+                }
             }
+        } finally {
+            DISPATCHING.remove();
         }
+    }
+
+    /**
+     * Returns the topic whose recipes this thread is running.
+     *
+     * @return the topic, or null on any other thread
+     */
+    static String dispatchingTopic() {
+        return DISPATCHING.get();
     }
 
     private void run(Recipe recipe, Event event) throws InterruptedException {

@@ -49,6 +49,7 @@ public final class EngineRuntime {
     private static final int ACTION_THREADS = 2;
     private static final String DISPATCH_GROUP = "recipes";
     private static final long RESULT_PAUSE_MILLIS = 50;
+    private static final Duration DISPATCHER_WAIT = Duration.ofSeconds(1);
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
 
     private enum State { NEW, RUNNING, CLOSED }
@@ -564,9 +565,15 @@ public final class EngineRuntime {
     /**
      * Publishes an event the engine itself produces (a result, a failure, a dead letter). Recipes
      * may follow these, so a full queue is waited out like any backpressure, holding back the
-     * thread that produced the event; only a closed engine gives the event up.
+     * thread that produced the event; only a closed engine gives the event up. A thread that runs
+     * the recipes of a topic does not wait for room on that very topic, which only it and its
+     * like empty, and waits one second at most on another: past that it gives the event up,
+     * logging an ERROR (a recipe failure or a dead letter's announcement; the letter is kept).
      */
     void publishResult(String topic, Event event) {
+        String draining = Dispatcher.dispatchingTopic();
+        long giveUpAt = draining == null ? Long.MAX_VALUE
+                : System.nanoTime() + (draining.equals(topic) ? 0 : DISPATCHER_WAIT.toNanos());
         while (true) {
             try {
                 // No lane check here: the caller may be an action thread, and the lanes of the
@@ -577,6 +584,12 @@ public final class EngineRuntime {
                 if (state == State.CLOSED) {
                     LOG.error("Event '{}' on topic '{}' was not taken while closing: {}",
                             event.id(), topic, e.getMessage());
+                    return;
+                }
+                if (System.nanoTime() - giveUpAt >= 0) {
+                    LOG.error("Event '{}' on topic '{}' was given up: its queue is full, and the "
+                            + "thread publishing it runs the recipes of topic '{}', so it cannot "
+                            + "wait for room: {}", event.id(), topic, draining, e.getMessage());
                     return;
                 }
             }
@@ -700,7 +713,8 @@ public final class EngineRuntime {
      *
      * @param id the dead letter's id
      * @return {@code true} if it was requested again; {@code false} if there is no such letter
-     * @throws IllegalStateException if the engine is not running
+     * @throws IllegalStateException if the engine is not running, or has no such service or
+     *     action as the letter names; the letter stays stored
      * @throws EventRejectedException if the bus cannot take it now; the letter stays stored
      */
     public boolean replay(String id) {
@@ -709,7 +723,16 @@ public final class EngineRuntime {
                     + "a running engine");
         }
         Optional<DeadLetter> letter = deadLetters.find(id);
-        if (letter.isEmpty() || !deadLetters.remove(id)) {
+        if (letter.isEmpty()) {
+            return false;
+        }
+        Map<String, Action> offered = actions.get(letter.get().service());
+        if (offered == null || !offered.containsKey(letter.get().action())) {
+            throw new IllegalStateException("dead letter " + id + ": this engine has no action '"
+                    + letter.get().service() + "/" + letter.get().action() + "' to replay it "
+                    + "with; it stays stored");
+        }
+        if (!deadLetters.remove(id)) {
             return false;
         }
         ActionRequest request = ActionRequest.replaying(letter.get(), clock.instant());

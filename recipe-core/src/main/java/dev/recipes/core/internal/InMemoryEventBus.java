@@ -191,6 +191,27 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
+     * Runs work that subscribers handed on outside the bus's queues (the engine's action lanes)
+     * as a handler of this bus: what it publishes while the bus is closing is still taken, as
+     * what handlers publish is, so that the drain does not drop its results.
+     *
+     * @param work the work
+     */
+    void runAsHandler(Runnable work) {
+        InMemoryEventBus previous = DELIVERING.get();
+        DELIVERING.set(this);
+        try {
+            work.run();
+        } finally {
+            if (previous == null) {
+                DELIVERING.remove();
+            } else {
+                DELIVERING.set(previous);
+            }
+        }
+    }
+
+    /**
      * Counts work that subscribers handed on outside the bus's queues (the engine's action
      * lanes) as pending, so that {@link #awaitIdle} and {@link #close} wait for it too.
      *

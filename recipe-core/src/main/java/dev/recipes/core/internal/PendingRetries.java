@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +21,9 @@ final class PendingRetries {
     private final Object idle = new Object();
     private long version; // changes whenever a request is scheduled or leaves; guarded by idle
 
-    private record Pending(ActionRequest request, ScheduledFuture<?> future) {
+    // Either the task or cancelAll takes the entry, never both: cancelling a running task
+    // still succeeds, so the flag, not the future, says who handles the request.
+    private record Pending(ActionRequest request, ScheduledFuture<?> future, AtomicBoolean taken) {
     }
 
     /**
@@ -35,14 +38,18 @@ final class PendingRetries {
         synchronized (idle) {
             // The task reads the holder only under this lock, so it is filled by then.
             Pending[] self = new Pending[1];
+            AtomicBoolean taken = new AtomicBoolean();
             ScheduledFuture<?> future = scheduler.schedule(() -> {
+                if (!taken.compareAndSet(false, true)) {
+                    return;
+                }
                 try {
                     fire.accept(request);
                 } finally {
                     done(key, self);
                 }
             }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-            self[0] = new Pending(request, future);
+            self[0] = new Pending(request, future, taken);
             pending.put(key, self[0]);
             version++;
         }
@@ -94,7 +101,8 @@ final class PendingRetries {
         List<ActionRequest> cancelled = new ArrayList<>();
         synchronized (idle) {
             for (Map.Entry<String, Pending> entry : pending.entrySet()) {
-                if (entry.getValue().future().cancel(false)) {
+                if (entry.getValue().taken().compareAndSet(false, true)) {
+                    entry.getValue().future().cancel(false);
                     cancelled.add(entry.getValue().request());
                     pending.remove(entry.getKey());
                     version++;

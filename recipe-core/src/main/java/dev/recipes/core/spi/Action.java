@@ -19,6 +19,12 @@ public interface Action {
     int MAX_CONCURRENCY = 64;
 
     /**
+     * The most requests the engine hands {@link #executeBatch} at once, whatever
+     * {@link #maxBatch()} asks for.
+     */
+    int MAX_BATCH = 10_000;
+
+    /**
      * Returns the action's name within its service.
      *
      * @return lowercase letters, digits and '-', such as {@code append-row}
@@ -59,7 +65,8 @@ public interface Action {
      * time. On a bus that keeps each recipe's requests on a topic of its own (a durable bus),
      * every batch holds one request.
      *
-     * @return 1 by default: one request at a time, through {@link #execute}
+     * @return 1 by default: one request at a time, through {@link #execute}; at most
+     *     {@link #MAX_BATCH} is used
      */
     default int maxBatch() {
         return 1;
