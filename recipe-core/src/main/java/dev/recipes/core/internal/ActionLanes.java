@@ -46,6 +46,9 @@ final class ActionLanes {
     private final int capacity;
     private final ThreadPoolExecutor pool;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    // The recipes with a lane at its capacity or over, so that the engine's check before
+    // taking an event costs nothing while none is full, as is usual.
+    private final Map<String, Integer> fullRecipes = new ConcurrentHashMap<>();
 
     /**
      * Makes the lanes.
@@ -87,7 +90,7 @@ final class ActionLanes {
                     + request.idempotencyKey() + "' was not taken", Duration.ofSeconds(1));
         }
         Lane lane = lanes.computeIfAbsent(laneKey(request.recipe(), request.service()),
-                key -> new Lane(request.recipe(), request.service(),
+                key -> new Lane(this, request.recipe(), request.service(),
                         Math.min(limits.applyAsInt(request.recipe(), request.service()),
                                 pool.getMaximumPoolSize()),
                         Math.max(capacity, 2 * Math.min(Action.MAX_BATCH,
@@ -161,6 +164,33 @@ final class ActionLanes {
     }
 
     /**
+     * Tells whether a recipe has a lane at its capacity or over.
+     *
+     * @param recipe the recipe's id
+     * @return {@code true} if one of its lanes is full
+     */
+    boolean isFull(String recipe) {
+        return fullRecipes.containsKey(recipe);
+    }
+
+    /**
+     * Returns the recipes that have a full lane now.
+     *
+     * @return their ids; empty, and cheap, while none is
+     */
+    java.util.Set<String> fullRecipes() {
+        return fullRecipes.keySet();
+    }
+
+    // A lane crossed its capacity, one way or the other; several lanes of a recipe may be full.
+    private void full(String recipe, boolean full) {
+        fullRecipes.compute(recipe, (id, count) -> {
+            int now = (count == null ? 0 : count) + (full ? 1 : -1);
+            return now <= 0 ? null : now;
+        });
+    }
+
+    /**
      * Returns a lane of a recipe that holds its capacity or more, to refuse the events that
      * would add to it.
      *
@@ -206,10 +236,13 @@ final class ActionLanes {
         private final String service;
         private final int limit;
         private final int capacity;
+        private final ActionLanes owner;
+        private boolean full;
         private ArrayDeque<ActionRequest> queue;
         private int running;
 
-        Lane(String recipe, String service, int limit, int capacity) {
+        Lane(ActionLanes owner, String recipe, String service, int limit, int capacity) {
+            this.owner = owner;
             this.recipe = recipe;
             this.service = service;
             this.limit = Math.max(1, limit);
@@ -222,6 +255,7 @@ final class ActionLanes {
                 queue = new ArrayDeque<>(4);
             }
             queue.add(request);
+            noteSize();
             if (running < limit) {
                 running++;
                 return true;
@@ -242,6 +276,7 @@ final class ActionLanes {
             }
             int max = queue.isEmpty() ? 1 : maxBatch.applyAsInt(first);
             if (max <= 1) {
+                noteSize();
                 return List.of(first);
             }
             List<ActionRequest> batch = new ArrayList<>(Math.min(max, queue.size() + 1));
@@ -251,6 +286,7 @@ final class ActionLanes {
                     && queue.peek().connection().equals(first.connection())) {
                 batch.add(queue.poll());
             }
+            noteSize();
             return batch;
         }
 
@@ -268,6 +304,15 @@ final class ActionLanes {
 
         synchronized int waiting() {
             return queue == null ? 0 : queue.size();
+        }
+
+        // Tells the owner when the queue reaches its capacity or falls below it again.
+        private void noteSize() {
+            boolean now = queue != null && queue.size() >= capacity;
+            if (now != full) {
+                full = now;
+                owner.full(recipe, now);
+            }
         }
 
         @Override

@@ -59,7 +59,9 @@ public final class EngineRuntime {
     private final List<Recipe> recipes = new ArrayList<>();
     private final Map<String, Recipe> recipesById = new java.util.HashMap<>();
     private final Map<String, List<String>> servicesByRecipe = new java.util.HashMap<>();
-    private final Map<String, List<Recipe>> followers =
+    private final Map<String, Set<String>> followers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<List<String>, Set<String>> followersByTopics =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final EventBus bus;
     private final ConnectionStore connections;
@@ -369,19 +371,26 @@ public final class EngineRuntime {
     // so that the publisher holds back (503 at the ingress) rather than the lane growing.
     // The recipes that follow a recipe's results, failures or dead letters are checked too:
     // their lanes are fed by the action threads, which must never wait for room (they would
-    // wait for themselves), so the bound on the chain is kept here, at its start.
+    // wait for themselves), so the bound on the chain is kept here, at its start. While no lane
+    // is full, as is usual, this costs one look at an empty map.
     private void admit(String topic, Event event) {
         ActionLanes local = lanes;
-        if (local == null) {
+        if (local == null || local.fullRecipes().isEmpty()) {
             return;
         }
         for (Recipe recipe : index.candidates(topic, event)) {
-            String full = local.fullLane(recipe.id(), servicesOf(recipe));
-            for (Recipe next : full != null ? List.<Recipe>of() : followers(recipe)) {
-                full = local.fullLane(next.id(), servicesOf(next));
-                if (full != null) {
-                    full = full + ", which follows recipe '" + recipe.id() + "'";
-                    break;
+            String full = local.isFull(recipe.id())
+                    ? local.fullLane(recipe.id(), servicesOf(recipe)) : null;
+            if (full == null) {
+                Set<String> next = followers(recipe);
+                for (String blocked : local.fullRecipes()) {
+                    if (next.contains(blocked)) {
+                        full = local.fullLane(blocked, servicesOf(recipesById.get(blocked)));
+                        if (full != null) {
+                            full = full + ", which follows recipe '" + recipe.id() + "'";
+                            break;
+                        }
+                    }
                 }
             }
             if (full != null) {
@@ -391,24 +400,28 @@ public final class EngineRuntime {
         }
     }
 
-    // The recipes that run, directly or down a chain, on what a recipe's actions publish:
-    // their results, and the engine's recipe failures and dead letters. Computed once.
-    private List<Recipe> followers(Recipe recipe) {
-        return followers.computeIfAbsent(recipe.id(), id -> {
-            Set<Recipe> found = new java.util.LinkedHashSet<>();
-            java.util.ArrayDeque<Recipe> next = new java.util.ArrayDeque<>(List.of(recipe));
-            while (!next.isEmpty()) {
-                Recipe current = next.poll();
-                for (String topic : producedTopics(current)) {
-                    for (Recipe follower : index.recipesOn(topic)) {
-                        if (follower != recipe && found.add(follower)) {
-                            next.add(follower);
+    // The ids of the recipes that run, directly or down a chain, on what a recipe's actions
+    // publish: their results, and the engine's recipe failures and dead letters. Computed once
+    // per set of topics a recipe publishes on, and shared by the recipes with the same set.
+    private Set<String> followers(Recipe recipe) {
+        return followers.computeIfAbsent(recipe.id(), id -> followersByTopics.computeIfAbsent(
+                producedTopics(recipe), topics -> {
+                    Set<String> found = new java.util.HashSet<>();
+                    java.util.ArrayDeque<String> next = new java.util.ArrayDeque<>(topics);
+                    Set<String> seenTopics = new java.util.HashSet<>(topics);
+                    while (!next.isEmpty()) {
+                        for (Recipe follower : index.recipesOn(next.poll())) {
+                            if (found.add(follower.id())) {
+                                for (String produced : producedTopics(follower)) {
+                                    if (seenTopics.add(produced)) {
+                                        next.add(produced);
+                                    }
+                                }
+                            }
                         }
                     }
-                }
-            }
-            return List.copyOf(found);
-        });
+                    return Set.copyOf(found);
+                }));
     }
 
     private static List<String> producedTopics(Recipe recipe) {

@@ -22,6 +22,7 @@ import java.util.Set;
 final class RecipeIndex {
 
     private final Map<String, TopicRecipes> byTopic;
+    private final Map<String, List<Recipe>> allByTopic = new HashMap<>();
 
     RecipeIndex(List<Recipe> recipes) {
         Map<String, TopicBuilder> building = new LinkedHashMap<>();
@@ -29,7 +30,10 @@ final class RecipeIndex {
             Recipe recipe = recipes.get(i);
             building.computeIfAbsent(recipe.trigger().topic(), topic -> new TopicBuilder())
                     .add(recipe, i, keyOf(recipe));
+            allByTopic.computeIfAbsent(recipe.trigger().topic(), topic -> new ArrayList<>())
+                    .add(recipe);
         }
+        allByTopic.replaceAll((topic, all) -> List.copyOf(all));
         Map<String, TopicRecipes> built = new HashMap<>();
         building.forEach((topic, builder) -> built.put(topic, builder.build()));
         this.byTopic = built;
@@ -56,16 +60,7 @@ final class RecipeIndex {
      * @return the recipes, in the order they were registered
      */
     List<Recipe> recipesOn(String topic) {
-        TopicRecipes recipes = byTopic.get(topic);
-        if (recipes == null) {
-            return List.of();
-        }
-        List<Entry> all = new ArrayList<>(List.of(recipes.unkeyed()));
-        for (Field field : recipes.fields()) {
-            field.byValue().values().forEach(entries -> all.addAll(List.of(entries)));
-        }
-        return all.stream().sorted((a, b) -> Integer.compare(a.order(), b.order()))
-                .map(Entry::recipe).distinct().toList();
+        return allByTopic.getOrDefault(topic, List.of());
     }
 
     /**
