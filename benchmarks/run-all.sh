@@ -2,7 +2,7 @@
 # Runs every benchmark of the project once, with the settings docs/benchmarks.md reports,
 # and keeps each one's output in a folder: the full run behind the README's performance table.
 # Usage, from the project root: benchmarks/run-all.sh [output folder]
-# Needs Redis on 127.0.0.1:6379 for the bus benchmarks. Takes about 45 minutes on 2 cores.
+# Needs Redis on 127.0.0.1:6379 for the bus benchmarks. Takes about half an hour on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-benchmarks/results-$(date -u +%Y%m%dT%H%M%SZ)}"
