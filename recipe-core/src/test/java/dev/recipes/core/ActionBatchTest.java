@@ -92,6 +92,28 @@ final class ActionBatchTest {
     }
 
     @Test
+    void aBatchDelayGathersTheRequestsThatComeWhileTheFirstWaitsAndAFullBatchGoesAtOnce()
+            throws Exception {
+        firstBatchMayEnd.countDown();
+        start(new Recording(20) {
+            @Override
+            public Duration batchDelay() {
+                return Duration.ofSeconds(5);
+            }
+        });
+
+        long started = System.nanoTime();
+        publish(0, 20);
+        assertThat(engine.awaitIdle(WAIT)).isTrue();
+
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0)).hasSize(20);
+        assertThat(System.nanoTime() - started).as("a full batch does not wait out the delay")
+                .isLessThan(Duration.ofSeconds(5).toNanos());
+        assertThat(results).hasSize(20);
+    }
+
+    @Test
     void oneFailureInABatchIsRetriedAloneAndTheOthersRunOnce() throws Exception {
         start(batching(50, invocation -> {
             String order = invocation.requireText("order");

@@ -190,6 +190,15 @@ final class AppendCoalescer {
     }
 
     /**
+     * Returns the coalescing delay.
+     *
+     * @return the delay; zero when coalescing is off
+     */
+    Duration delay() {
+        return delay;
+    }
+
+    /**
      * Sends rows that the engine handed over together (see {@link Action#maxBatch()}) in as
      * few requests as the limits allow, each no sooner than the coalescing delay after the
      * previous one to the same target: the rows that come meanwhile make the next batch, so

@@ -121,6 +121,18 @@ final class AppendRowAction implements Action {
     }
 
     /**
+     * Lets the first row of a batch wait the coalescing delay for others, so that the rows
+     * that come meanwhile go in the same request; zero when coalescing is off.
+     *
+     * @return the delay
+     */
+    @Override
+    public Duration batchDelay() {
+        AppendCoalescer started = coalescer;
+        return started == null ? Duration.ZERO : started.delay();
+    }
+
+    /**
      * Appends the rows of several invocations with as few requests as the coalescing settings
      * allow (see {@link AppendCoalescer#appendTogether}), each invocation with its own outcome;
      * a retried invocation with a key column is first looked up, all of them with one read per
@@ -139,15 +151,10 @@ final class AppendRowAction implements Action {
         for (int i = 0; i < invocations.size(); i++) {
             ActionInvocation invocation = invocations.get(i);
             try {
-                String spreadsheetId = spreadsheetId(invocation);
-                String range = range(invocation);
-                ValueInputOption option = valueInputOption(invocation);
-                ArrayNode row = row(invocation, option, parts.json(), parts.settings().time());
-                String keyColumn = keyColumn(invocation, range, row.size());
-                Target target = new Target(parts, invocation.requireConnection(), spreadsheetId,
-                        range, option, keyColumn, rows);
-                pending.computeIfAbsent(target.place(), place -> new Pending(target))
-                        .add(i, invocation, row);
+                Prepared prepared = prepare(invocation, parts, rows);
+                pending.computeIfAbsent(prepared.target().place(),
+                        place -> new Pending(prepared.target())).add(i, invocation,
+                                prepared.row());
             } catch (ActionException e) {
                 outcomes[i] = ActionOutcome.failed(e);
             }
@@ -245,19 +252,27 @@ final class AppendRowAction implements Action {
 
     @Override
     public JsonNode execute(ActionInvocation invocation) {
-        Wiring parts = wiring.get();
+        Prepared prepared = prepare(invocation, wiring.get(), coalescer());
+        Target target = prepared.target();
+        // Limitation: without a key column nothing is checked, so a retry after an unknown
+        // outcome (a timeout, a 503 after the write) may write the row twice.
+        return target.keyColumn() == null ? target.append(prepared.row())
+                : appendOnce(target, prepared.row(), target.keyColumn(), invocation);
+    }
+
+    /** An invocation's place and row, read and checked from its parameters. */
+    private record Prepared(Target target, ArrayNode row) {
+    }
+
+    private static Prepared prepare(ActionInvocation invocation, Wiring parts,
+            AppendCoalescer coalescer) {
         String spreadsheetId = spreadsheetId(invocation);
         String range = range(invocation);
         ValueInputOption option = valueInputOption(invocation);
         ArrayNode row = row(invocation, option, parts.json(), parts.settings().time());
         String keyColumn = keyColumn(invocation, range, row.size());
-        Target target = new Target(parts, invocation.requireConnection(), spreadsheetId, range,
-                option, keyColumn, coalescer());
-
-        // Limitation: without a key column nothing is checked, so a retry after an unknown
-        // outcome (a timeout, a 503 after the write) may write the row twice.
-        return keyColumn == null ? target.append(row)
-                : appendOnce(target, row, keyColumn, invocation);
+        return new Prepared(new Target(parts, invocation.requireConnection(), spreadsheetId,
+                range, option, keyColumn, coalescer), row);
     }
 
     private AppendCoalescer coalescer() {

@@ -20,11 +20,12 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The action queues of an engine whose bus is not durable: one small queue (a lane) per recipe
- * and service, all served by one pool of threads. A lane runs at most its limit of requests at
- * once (2, or what the recipe's actions ask for), and a lane that has run one request goes to
- * the back of the pool's queue before it runs the next, so a slow recipe holds no more than its
- * own share of the threads, and an idle recipe holds no thread and next to no memory.
+ * The action queues of an engine on the in-memory bus: one small queue (a lane) per recipe and
+ * service, all served by one pool of threads. A lane runs at most its limit of requests at once
+ * (2, or what the recipe's actions ask for; 1 when one of them takes batches, each run then
+ * taking what waited), and a lane that has run one request or batch goes to the back of the
+ * pool's queue before it runs the next, so a slow recipe holds no more than its own share of the
+ * threads, and an idle recipe holds no thread and next to no memory.
  *
  * <p>The requests in the lanes count as pending work of the in-memory bus, so that the bus's
  * {@code awaitIdle} and {@code close} wait for them as they wait for queued events.
@@ -37,6 +38,8 @@ final class ActionLanes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionLanes.class);
     private static final Duration IDLE_THREAD = Duration.ofMinutes(1);
+    // The longest a batch waits for more requests, whatever its action asks for.
+    private static final Duration MAX_BATCH_DELAY = Duration.ofSeconds(10);
 
     private final InMemoryEventBus bus;
     private final ActionRunner runner;
@@ -122,6 +125,7 @@ final class ActionLanes {
     // holds more; once the pool is shut down, runs the rest here instead.
     private void runFrom(Lane lane) {
         while (true) {
+            lane.awaitBatch(this::maxBatch, this::batchDelay);
             List<ActionRequest> batch = lane.next(this::maxBatch);
             if (batch == null) {
                 return;
@@ -147,6 +151,21 @@ final class ActionLanes {
             LOG.error("Action request '{}' failed to run", request.claimKey(), e);
         } finally {
             MDC.remove("eventId");
+        }
+    }
+
+    // How long the first request of a batch of the request's action waits for others.
+    private Duration batchDelay(ActionRequest request) {
+        Action action = actions.getOrDefault(request.service(), Map.of()).get(request.action());
+        try {
+            Duration delay = action == null || maxBatch(request) <= 1 ? null
+                    : action.batchDelay();
+            return delay == null || delay.isNegative() ? Duration.ZERO
+                    : delay.compareTo(MAX_BATCH_DELAY) > 0 ? MAX_BATCH_DELAY : delay;
+        } catch (RuntimeException e) {
+            LOG.warn("Action '{}/{}' failed to tell its batch delay; not waiting",
+                    request.service(), request.action(), e);
+            return Duration.ZERO;
         }
     }
 
@@ -256,11 +275,39 @@ final class ActionLanes {
             }
             queue.add(request);
             noteSize();
+            notifyAll();
             if (running < limit) {
                 running++;
                 return true;
             }
             return false;
+        }
+
+        /**
+         * Waits, before a batch is taken, until the first request waiting has waited its
+         * action's batch delay or the batch is full; a closing pool cuts the wait short.
+         */
+        synchronized void awaitBatch(ToIntFunction<ActionRequest> maxBatch,
+                java.util.function.Function<ActionRequest, Duration> delayOf) {
+            ActionRequest first = queue == null ? null : queue.peek();
+            if (first == null) {
+                return;
+            }
+            long delay = delayOf.apply(first).toNanos();
+            if (delay <= 0) {
+                return;
+            }
+            int max = maxBatch.applyAsInt(first);
+            long deadline = System.nanoTime() + delay;
+            try {
+                for (long left = delay; left > 0 && queue.size() < max
+                        && !owner.pool.isShutdown(); left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this, Math.min(left,
+                            TimeUnit.MILLISECONDS.toNanos(50)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /**

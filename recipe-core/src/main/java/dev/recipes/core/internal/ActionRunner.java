@@ -266,7 +266,7 @@ final class ActionRunner {
     // process; otherwise it waits on the engine's scheduler.
     private void schedule(ActionRequest next, Duration delay) {
         EventBus bus = runtime.eventBus();
-        if (bus.holdsDelayedEvents() && runtime.actionsOnBus()) {
+        if (bus.holdsDelayedEvents() && !runtime.actionsInLanes()) {
             try {
                 bus.publishLater(next.topic(), next.toEvent(runtime.clock().instant()), delay);
                 return;

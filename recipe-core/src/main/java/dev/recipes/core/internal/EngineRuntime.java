@@ -296,8 +296,11 @@ public final class EngineRuntime {
         }
     }
 
-    // Lanes keep action requests in this process, which only the in-memory bus does anyway.
-    private boolean actionsInLanes() {
+    /**
+     * Tells whether action requests wait in lanes of this process rather than on the bus: on
+     * the in-memory bus only, which keeps them in this process anyway.
+     */
+    boolean actionsInLanes() {
         return bus instanceof InMemoryEventBus;
     }
 
@@ -311,12 +314,11 @@ public final class EngineRuntime {
     // requests in batches: the requests that come meanwhile make the next batch.
     private int laneLimit(String recipeId, String service) {
         Recipe recipe = recipesById.get(recipeId);
-        Map<String, Action> offered = actions.get(service);
-        if (recipe == null || offered == null) {
+        if (recipe == null || !actions.containsKey(service)) {
             return ACTION_THREADS;
         }
         return largestBatch(recipeId, service) > 1 ? 1
-                : actionThreads(recipe, service, offered);
+                : actionThreads(recipe, service, actions.get(service));
     }
 
     // The largest batch among a recipe's actions of a service; 1 when none takes batches.
@@ -360,11 +362,6 @@ public final class EngineRuntime {
      */
     boolean hasAudience(String topic) {
         return !(bus instanceof InMemoryEventBus memory) || memory.hasSubscribers(topic);
-    }
-
-    /** Tells whether action requests travel on the bus rather than in lanes. */
-    boolean actionsOnBus() {
-        return !actionsInLanes();
     }
 
     // Refuses an event that would add to a recipe's full lane, as a full bus queue refuses it,

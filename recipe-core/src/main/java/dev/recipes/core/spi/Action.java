@@ -1,6 +1,7 @@
 package dev.recipes.core.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +71,17 @@ public interface Action {
      */
     default int maxBatch() {
         return 1;
+    }
+
+    /**
+     * Returns how long the first request of a batch waits for others before the batch runs,
+     * unless the batch fills first; the requests that come meanwhile go in it. Read with
+     * {@link #maxBatch()}, on the in-memory bus only.
+     *
+     * @return zero by default: a batch takes what waited, at once
+     */
+    default Duration batchDelay() {
+        return Duration.ZERO;
     }
 
     /**
