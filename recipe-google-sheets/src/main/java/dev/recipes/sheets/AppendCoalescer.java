@@ -79,8 +79,8 @@ final class AppendCoalescer {
     private static final Duration MAX_DELAY = Duration.ofSeconds(10);
     private static final int LARGEST_MAX_ROWS = 10_000;
     private static final Duration MAX_HOLD = Duration.ofSeconds(64);
-    /** Google's recommended largest request, 2 MB, counted in characters of JSON. */
-    private static final long MAX_BATCH_CHARS = 2_000_000;
+    /** Google's recommended largest request, 2 MB, counted in bytes of the rows' JSON. */
+    private static final long MAX_BATCH_BYTES = 2_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(AppendCoalescer.class);
     private static final Pattern CELLS = Pattern.compile("([A-Za-z]{1,3})([0-9]{1,7})(?::.*)?");
 
@@ -134,7 +134,7 @@ final class AppendCoalescer {
 
         private final List<I> items = new ArrayList<>();
         private final CompletableFuture<A> answer = new CompletableFuture<>();
-        private long chars;
+        private long bytes;
         private boolean closed;
     }
 
@@ -217,13 +217,13 @@ final class AppendCoalescer {
         int from = 0;
         while (from < rows.size()) {
             int to = from;
-            long chars = 0;
+            long bytes = 0;
             while (to < rows.size() && to - from < maxRows) {
-                long size = rows.get(to).toString().length() + 1L;
-                if (to > from && chars + size > MAX_BATCH_CHARS) {
+                long size = jsonBytes(rows.get(to));
+                if (to > from && bytes + size > MAX_BATCH_BYTES) {
                     break;
                 }
-                chars += size;
+                bytes += size;
                 to++;
             }
             List<ArrayNode> chunk = rows.subList(from, to);
@@ -305,13 +305,13 @@ final class AppendCoalescer {
             return sendChecked(target, List.of(row), subject, send);
         }
         checkHeld(target, subject);
-        long chars = row.toString().length() + 1;
+        long bytes = jsonBytes(row);
         Batch<ArrayNode, JsonNode> batch;
         int index;
         boolean first;
         synchronized (this) {
             batch = open.get(target);
-            if (batch != null && batch.chars + chars > MAX_BATCH_CHARS) {
+            if (batch != null && batch.bytes + bytes > MAX_BATCH_BYTES) {
                 close(open, target, batch);
                 batch = null;
             }
@@ -320,7 +320,7 @@ final class AppendCoalescer {
                 batch = new Batch<>();
                 open.put(target, batch);
             }
-            index = join(open, target, batch, row, chars);
+            index = join(open, target, batch, row, bytes);
         }
         if (first) {
             awaitClosing(open, target, batch);
@@ -377,16 +377,21 @@ final class AppendCoalescer {
         }
     }
 
+    // A row's size in the request body: its JSON in UTF-8, and the comma before it.
+    private static long jsonBytes(ArrayNode row) {
+        return row.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1L;
+    }
+
     private static OptionalInt row(Integer number) {
         return number == null ? OptionalInt.empty() : OptionalInt.of(number);
     }
 
     /** Adds an item to an open batch, closing it when full; returns the item's index. */
     private <I> int join(Map<Target, ? extends Batch<I, ?>> batches, Target target,
-            Batch<I, ?> batch, I item, long chars) {
+            Batch<I, ?> batch, I item, long bytes) {
         int index = batch.items.size();
         batch.items.add(item);
-        batch.chars += chars;
+        batch.bytes += bytes;
         if (batch.items.size() >= maxRows) {
             close(batches, target, batch);
         }

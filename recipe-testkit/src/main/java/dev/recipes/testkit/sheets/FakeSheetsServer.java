@@ -127,7 +127,9 @@ public final class FakeSheetsServer implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
-    private static final int MAX_BODY_BYTES = 1 << 20;
+    // Google sets no hard limit on a request (it recommends 2 MB at most); the fake refuses
+    // bodies past 16 MiB with 413 only to bound its own memory.
+    private static final int MAX_BODY_BYTES = 16 << 20;
     private static final int MAX_RECORDED = 10_000;
     private static final Pattern APPEND_PATH =
             Pattern.compile("/v4/spreadsheets/([^/]+)/values/([^/]+):append");
