@@ -7,6 +7,10 @@ import dev.recipes.core.EventHandler;
 import dev.recipes.core.EventRejectedException;
 import dev.recipes.core.Subscription;
 import java.time.Duration;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +32,20 @@ import org.slf4j.MDC;
  *
  * <p>Publishing to a topic queues the event for every group that has room. If a group's queue is
  * full, the publish is rejected even though the other groups took the event: the publisher
- * tries again later, and the groups that took it already (each remembers the source and id of
- * the last 4,096 events it took) do not take it again. So one slow group pushes back on its
- * publishers without holding back the other groups, or making them work twice.
+ * tries again later, and the groups that took it already do not take it again (the topic
+ * remembers, by source and id, which groups took each of the last 4,096 events published on
+ * it). So one slow group pushes back on its publishers without holding back the other groups,
+ * or making them work twice.
  *
- * <p>Publishing takes no lock across groups: each group's queue has its own, and the count of
- * events queued or being handled, for {@link #awaitIdle}, is one atomic number that a
- * subscriber updates once per run of events it took. A subscriber with nothing queued sleeps;
- * if it went to sleep lately, the first event wakes it about a millisecond later, or at once
- * when a run of events is queued, so that a subscriber that keeps up with its publishers takes
- * events in runs instead of costing a wake-up each.
+ * <p>Publishers to a topic take turns on the topic's lock, and each group's queue has one
+ * writer, the publisher holding it, and is read by the group's subscribers under the group's
+ * own lock: a publish touches no subscriber's lock while the subscribers are awake, and costs
+ * the same small step for every group. The count of events queued or being handled, for
+ * {@link #awaitIdle}, is one atomic number that a subscriber updates once per run of events it
+ * took. A subscriber with nothing queued sleeps; if it went to sleep lately, the first event
+ * wakes it about a millisecond later, or at once when a run of events is queued, so that a
+ * subscriber that keeps up with its publishers takes events in runs instead of costing a
+ * wake-up each.
  */
 public final class InMemoryEventBus implements EventBus {
 
@@ -68,6 +76,19 @@ public final class InMemoryEventBus implements EventBus {
     // The bus whose handler the current thread is running: while the bus closes, only handlers
     // may still publish, so that the work of events already taken is finished.
     private static final ThreadLocal<InMemoryEventBus> DELIVERING = new ThreadLocal<>();
+    // The ends of a group's queue, moved with release semantics; see Group.
+    private static final VarHandle TAIL;
+    private static final VarHandle HEAD;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAIL = lookup.findVarHandle(Group.class, "tail", long.class);
+            HEAD = lookup.findVarHandle(Group.class, "head", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Creates a bus.
@@ -238,7 +259,8 @@ public final class InMemoryEventBus implements EventBus {
      */
     private static long fingerprint(Event event) {
         String source = event.source().toString();
-        long hash = fnv(0xcbf29ce484222325L, Integer.toString(source.length()) + ':');
+        long hash = (0xcbf29ce484222325L ^ source.length()) * 0x100000001b3L;
+        hash = (hash ^ ':') * 0x100000001b3L;
         return fnv(fnv(hash, source), event.id());
     }
 
@@ -262,8 +284,15 @@ public final class InMemoryEventBus implements EventBus {
         private static final Group[] NO_GROUPS = new Group[0];
 
         private final String name;
-        // Copy on write, under this topic's lock, so that publishers read it without a lock.
+        // Copy on write, under this topic's lock, so that hasSubscribers reads it without one.
         private volatile Group[] groups = NO_GROUPS;
+        // Which groups took each of the last events published here, by fingerprint: the array
+        // of groups itself when every group of it took the event, else an array of those that
+        // did. Guarded by this topic's lock.
+        private final RecentTakes<Group[]> recent = new RecentTakes<>(RECENT_EVENTS);
+        // How many subscribers of this topic sleep, so that a publisher that finds none looks
+        // at no group to wake it.
+        private final AtomicInteger sleepers = new AtomicInteger();
 
         Topic(String name) {
             this.name = name;
@@ -301,23 +330,43 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         // Counts the event as pending once per group first, so that the bus never looks idle
-        // while a group handles it, then gives every group its chance without holding a lock
-        // across groups, and takes back the counts of the groups that did not take it.
+        // while a group handles it, then queues it for every group that has room and did not
+        // take it lately, and takes back the counts of the groups that did not take it now.
         void offer(Event event) {
-            Group[] targets = groups;
-            if (targets.length == 0) {
-                LOG.debug("No subscriber on topic '{}'; event '{}' dropped", name, event.id());
-                return;
-            }
             long fingerprint = fingerprint(event);
-            addPending(targets.length);
+            Group[] targets;
             int notTaken = 0;
             Group full = null;
-            for (Group group : targets) {
-                Offer result = group.offer(event, fingerprint);
-                if (result != Offer.TAKEN) {
-                    notTaken++;
-                    full = result == Offer.FULL ? group : full;
+            synchronized (this) {
+                targets = groups;
+                if (targets.length == 0) {
+                    LOG.debug("No subscriber on topic '{}'; event '{}' dropped", name,
+                            event.id());
+                    return;
+                }
+                Group[] tookBefore = recent.get(fingerprint);
+                if (tookBefore == targets) {
+                    return;
+                }
+                addPending(targets.length);
+                List<Group> refused = null;
+                for (Group group : targets) {
+                    if (tookBefore != null && contains(tookBefore, group)) {
+                        notTaken++;
+                    } else if (!group.enqueue(event)) {
+                        notTaken++;
+                        full = group;
+                        refused = refused == null ? new ArrayList<>() : refused;
+                        refused.add(group);
+                    }
+                }
+                remember(fingerprint, targets, refused);
+            }
+            // Orders the queued events before the look at the sleepers; see Group.take.
+            VarHandle.fullFence();
+            if (sleepers.get() > 0) {
+                for (Group group : targets) {
+                    group.wakeIfAsleep();
                 }
             }
             if (notTaken > 0) {
@@ -330,31 +379,56 @@ public final class InMemoryEventBus implements EventBus {
                         RETRY_AFTER);
             }
         }
-    }
 
-    /** What a group did with an offered event. */
-    private enum Offer { TAKEN, ALREADY_TAKEN, FULL }
+        private void remember(long fingerprint, Group[] targets, List<Group> refused) {
+            if (refused == null) {
+                recent.put(fingerprint, targets);
+            } else if (refused.size() < targets.length) {
+                recent.put(fingerprint, Arrays.stream(targets)
+                        .filter(group -> !refused.contains(group))
+                        .toArray(Group[]::new));
+            }
+        }
+
+        private static boolean contains(Group[] groups, Group group) {
+            for (Group candidate : groups) {
+                if (candidate == group) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     private final class Group implements Waker.Sleeper {
 
         private final Topic topic;
         private final String name;
-        // The queue: a ring of queueCapacity events. Guarded by this group's lock, which is
-        // held while an event is checked and queued or taken.
+        // The queue: a ring of queueCapacity events between head and tail, which count the
+        // events ever taken and ever queued. The publisher holding the topic's lock writes an
+        // event at the tail and then moves it on; the group's subscribers, holding the group's
+        // lock, take events at the head and then move it on. Each moves its own with release
+        // semantics and reads the other's as a volatile.
         private final Event[] ring = new Event[queueCapacity];
-        private int head;
-        private int count;
-        // Fingerprints of the events this group took lately, so that a publisher's redelivery
-        // after a refusal by another group does not queue the event here a second time.
+        private volatile long tail;
+        private volatile long head;
+        // The ring's index of the tail, and the head as the publisher last read it: guarded by
+        // the topic's lock.
+        private int tailSlot;
+        private long headSeen;
+        // The ring's index of the head; guarded by this group's lock.
+        private int headSlot;
+        // Events that a subscriber closed with in hand gave back, taken before the queue's.
         // Guarded by this group's lock.
-        private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
+        private final ArrayDeque<Event> givenBack = new ArrayDeque<>();
         // Set once the last subscriber left; then the group takes nothing. Guarded by this.
         private boolean gone;
-        // How many of the subscribers sleep, since when the last one does, and whether the
-        // waker is to wake one, see enqueue. Guarded by this.
-        private int sleeping;
+        // How many of the subscribers sleep (written under this group's lock), since when the
+        // last one does (guarded by it), and whether the waker is to wake one; see
+        // wakeIfAsleep.
+        private volatile int sleeping;
         private long sleptAt;
-        private boolean deferred;
+        private volatile boolean deferred;
         private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
 
         Group(Topic topic, String name) {
@@ -362,31 +436,32 @@ public final class InMemoryEventBus implements EventBus {
             this.name = name;
         }
 
-        synchronized Offer offer(Event event, long fingerprint) {
-            if (gone || recent.contains(fingerprint)) {
-                // A group that left is as if it had never been there when the event came.
-                return Offer.ALREADY_TAKEN;
+        /** Queues the event if the queue has room; the caller holds the topic's lock. */
+        boolean enqueue(Event event) {
+            long at = tail;
+            if (at - headSeen == ring.length) {
+                headSeen = head;
+                if (at - headSeen == ring.length) {
+                    return false;
+                }
             }
-            if (count == ring.length) {
-                return Offer.FULL;
-            }
-            enqueue(event);
-            recent.add(fingerprint);
-            return Offer.TAKEN;
+            ring[tailSlot] = event;
+            tailSlot = tailSlot + 1 == ring.length ? 0 : tailSlot + 1;
+            TAIL.setRelease(this, at + 1);
+            return true;
         }
 
         /**
          * Puts back, first in the queue, the events its subscriber took as it was closed;
-         * returns false, keeping none, if they do not fit or the group takes nothing more.
+         * returns false, keeping none, if the group takes nothing more. They may take the
+         * queue past its capacity for a while, as they were in it before.
          */
         synchronized boolean giveBack(Event[] events, int from, int to) {
-            if (gone || closed || count + to - from > ring.length) {
+            if (gone || closed) {
                 return false;
             }
             for (int i = to - 1; i >= from; i--) {
-                head = head == 0 ? ring.length - 1 : head - 1;
-                ring[head] = events[i];
-                count++;
+                givenBack.addFirst(events[i]);
             }
             wakeOne();
             return true;
@@ -396,26 +471,28 @@ public final class InMemoryEventBus implements EventBus {
         // one event at a time, is woken by the waker a little later for the first event, or at
         // once when a run of events waits, so that it takes events in runs and does not cost a
         // wake-up each. One that slept longer wakes at once for the first event.
-        private void enqueue(Event event) {
-            int tail = head + count;
-            ring[tail < ring.length ? tail : tail - ring.length] = event;
-            count++;
-            if (sleeping == 0 || deferred && count % wakeAt != 0) {
+        void wakeIfAsleep() {
+            if (sleeping == 0 || deferred && tail - head < wakeAt) {
                 return;
             }
-            if (deferred || count % wakeAt == 0
-                    || System.nanoTime() - sleptAt > QUIET_NANOS) {
-                wakeOne();
-            } else {
-                deferred = true;
-                waker.defer(this);
+            synchronized (this) {
+                long queued = tail - head + givenBack.size();
+                if (sleeping == 0 || queued == 0) {
+                    return;
+                }
+                if (queued >= wakeAt || System.nanoTime() - sleptAt > QUIET_NANOS) {
+                    wakeOne();
+                } else if (!deferred) {
+                    deferred = true;
+                    waker.defer(this);
+                }
             }
         }
 
         @Override
         public synchronized void wakeOne() {
             deferred = false;
-            if (sleeping == 0 || count == 0) {
+            if (sleeping == 0 || tail == head && givenBack.isEmpty()) {
                 return;
             }
             for (Consumer consumer : consumers) {
@@ -433,19 +510,35 @@ public final class InMemoryEventBus implements EventBus {
          * the subscriber to sleep. Returns how many it took.
          */
         synchronized int take(Consumer consumer, Event[] into) {
-            if (count == 0) {
+            int taken = 0;
+            while (taken < into.length && !givenBack.isEmpty()) {
+                into[taken++] = givenBack.pollFirst();
+            }
+            if (taken > 0) {
+                return taken;
+            }
+            long from = head;
+            long queued = tail - from;
+            if (queued == 0) {
+                // A publisher queues, then looks whether a subscriber sleeps; this one counts
+                // itself asleep (an atomic update, so a full fence), then looks at the queue
+                // again. So either the publisher sees it asleep, or it sees the event.
                 sleep(consumer, true);
-                return 0;
+                queued = tail - from;
+                if (queued == 0) {
+                    return 0;
+                }
+                sleep(consumer, false);
             }
             // A subscriber that is leaving may still take once; it is no longer in the list.
-            int share = count / Math.max(1, consumers.size());
-            int taken = Math.min(into.length, Math.max(1, share));
+            long share = queued / Math.max(1, consumers.size());
+            taken = (int) Math.min(into.length, Math.max(1, share));
             for (int i = 0; i < taken; i++) {
-                into[i] = ring[head];
-                ring[head] = null;
-                head = head + 1 == ring.length ? 0 : head + 1;
+                into[i] = ring[headSlot];
+                ring[headSlot] = null;
+                headSlot = headSlot + 1 == ring.length ? 0 : headSlot + 1;
             }
-            count -= taken;
+            HEAD.setRelease(this, from + taken);
             return taken;
         }
 
@@ -453,18 +546,24 @@ public final class InMemoryEventBus implements EventBus {
             if (consumer.asleep != asleep) {
                 consumer.asleep = asleep;
                 sleeping += asleep ? 1 : -1;
+                topic.sleepers.addAndGet(asleep ? 1 : -1);
                 sleptAt = asleep ? System.nanoTime() : sleptAt;
             }
         }
 
-        /** Takes nothing more and drops what is queued; returns how many events it dropped. */
+        /**
+         * Takes nothing more and drops what is queued; returns how many events it dropped. The
+         * caller holds the topic's lock, so no publisher is queueing.
+         */
         int close() {
             int dropped;
             synchronized (this) {
                 gone = true;
-                dropped = count;
+                dropped = (int) (tail - head) + givenBack.size();
                 Arrays.fill(ring, null);
-                count = 0;
+                givenBack.clear();
+                headSlot = tailSlot;
+                HEAD.setRelease(this, tail);
             }
             addPending(-dropped);
             return dropped;
@@ -485,8 +584,8 @@ public final class InMemoryEventBus implements EventBus {
         private Thread thread;
         private volatile boolean running = true;
         private boolean asleep; // guarded by the group's lock
-        // Held while an event is checked and handled, so that once close() returns no handler
-        // call starts.
+        // Held while events taken are checked and handled, so that once close() returns no
+        // handler call starts.
         private final Object handing = new Object();
 
         Consumer(String topic, EventHandler handler) {
@@ -504,6 +603,9 @@ public final class InMemoryEventBus implements EventBus {
         public void run() {
             Group source = group;
             Event[] taken = new Event[TAKEN_AT_ONCE];
+            // This thread runs only this bus's handler: what they publish while the bus closes
+            // is taken.
+            DELIVERING.set(InMemoryEventBus.this);
             try {
                 while (running) {
                     int count = source.take(this, taken);
@@ -520,21 +622,23 @@ public final class InMemoryEventBus implements EventBus {
                 }
             } finally {
                 source.sleep(this, false);
+                DELIVERING.remove();
             }
         }
 
         // Handles the taken events in order, and returns how many it handled. Closed part way,
         // it gives the rest back to its group.
         private int handle(Event[] taken, int count) {
-            for (int i = 0; i < count; i++) {
-                synchronized (handing) {
+            synchronized (handing) {
+                for (int i = 0; i < count; i++) {
                     if (!running) {
                         giveBack(taken, i, count);
+                        Arrays.fill(taken, i, count, null);
                         return i;
                     }
                     deliver(taken[i]);
+                    taken[i] = null;
                 }
-                taken[i] = null;
             }
             return count;
         }
@@ -542,19 +646,7 @@ public final class InMemoryEventBus implements EventBus {
         // The events this subscriber took as it was closed go back to its group for another
         // subscriber; with none left, they go the way of the group's other queued events.
         private void giveBack(Event[] taken, int from, int to) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            boolean back = group.giveBack(taken, from, to);
-            while (!back && !closed && !group.consumers.isEmpty()
-                    && System.nanoTime() < deadline) {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                back = group.giveBack(taken, from, to);
-            }
-            if (!back) {
+            if (!group.giveBack(taken, from, to)) {
                 addPending(-(to - from));
                 LOG.warn("{} events of group '{}' on topic '{}' were dropped, the first '{}': "
                         + "their subscriber closed and no other one took them", to - from,
@@ -564,7 +656,6 @@ public final class InMemoryEventBus implements EventBus {
 
         private void deliver(Event event) {
             MDC.put("eventId", event.id());
-            DELIVERING.set(InMemoryEventBus.this);
             try {
                 handler.handle(event);
             } catch (DeliveryDeferredException e) {
@@ -576,7 +667,6 @@ public final class InMemoryEventBus implements EventBus {
                 LOG.error("Handler in group '{}' on topic '{}' failed on event '{}'",
                         group.name, topic, event.id(), e);
             } finally {
-                DELIVERING.remove();
                 MDC.remove("eventId");
             }
         }
