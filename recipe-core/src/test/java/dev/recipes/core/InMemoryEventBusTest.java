@@ -393,24 +393,118 @@ final class InMemoryEventBusTest {
     }
 
     @Test
-    void aGroupRemembersTheLast4096EventsItTookAndForgetsOlderOnes() throws Exception {
+    void aGroupRemembersTheLast4096EventsAFullGroupRefusedAndForgetsOlderOnes() throws Exception {
         EventBus remembering = EventBus.inMemory(10_000);
-        List<String> handled = new CopyOnWriteArrayList<>();
-        remembering.subscribe("t", "g", e -> handled.add(e.id()));
-        for (int i = 0; i < 5_000; i++) {
-            remembering.publish("t", event(String.valueOf(i)));
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> slow = new CopyOnWriteArrayList<>();
+        List<String> free = new CopyOnWriteArrayList<>();
+        remembering.subscribe("t", "slow", e -> {
+            started.countDown();
+            releaseSlow.await();
+            slow.add(e.id());
+        });
+        remembering.subscribe("t", "free", e -> free.add(e.id()));
+        remembering.publish("t", event("running"));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 10_000; i++) {
+            remembering.publish("t", event("queued-" + i));
         }
-        assertThat(remembering.awaitIdle(WAIT)).isTrue();
-        handled.clear();
+        int refused = 0;
+        for (int i = 0; i < 5_000; i++) {
+            try {
+                remembering.publish("t", event("refused-" + i));
+            } catch (EventRejectedException e) {
+                refused++;
+            }
+        }
+        assertThat(refused).as("the slow group was full").isEqualTo(5_000);
+        releaseSlow.countDown();
+        assertThat(remembering.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        assertThat(free).hasSize(1 + 10_000 + 5_000);
+        free.clear();
+        slow.clear();
 
         for (int i = 904; i < 5_000; i++) {
-            remembering.publish("t", event(String.valueOf(i)));
+            remembering.publish("t", event("refused-" + i));
         }
-        remembering.publish("t", event("903"));
+        remembering.publish("t", event("refused-903"));
 
         assertThat(remembering.awaitIdle(WAIT)).isTrue();
-        assertThat(handled).as("only the event taken before the last 4,096").containsExactly("903");
+        assertThat(free).as("only the refused event before the last 4,096")
+                .containsExactly("refused-903");
+        assertThat(slow).hasSize(4_096 + 1).endsWith("refused-4999", "refused-903");
         assertThat(remembering.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void anEventPublishedAgainAfterEveryGroupTookItIsDeliveredAgain() throws Exception {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        bus.subscribe("t", "g", e -> handled.add(e.id()));
+
+        bus.publish("t", event("twice"));
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        bus.publish("t", event("twice"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).as("delivery is at least once").containsExactly("twice", "twice");
+    }
+
+    @Test
+    void aGroupFullForAWholeCapacityHoldsBackTheOthersUntilItTakesSome() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> slow = new CopyOnWriteArrayList<>();
+        BlockingQueue<String> free = new LinkedBlockingQueue<>();
+        bus.subscribe("t", "slow", e -> {
+            started.countDown();
+            releaseSlow.await();
+            slow.add(e.id());
+        });
+        bus.subscribe("t", "free", e -> free.add(e.id()));
+        bus.publish("t", event("running"));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(free.poll(5, TimeUnit.SECONDS)).isEqualTo("running");
+        for (String id : List.of("queued-1", "queued-2", "ahead-1", "ahead-2")) {
+            try {
+                bus.publish("t", event(id));
+                assertThat(id).as("taken by both").startsWith("queued");
+            } catch (EventRejectedException e) {
+                assertThat(id).as("refused by the full group").startsWith("ahead");
+                assertThat(e).hasMessageContaining("'slow'");
+            }
+            assertThat(free.poll(5, TimeUnit.SECONDS)).isEqualTo(id);
+        }
+
+        assertThatThrownBy(() -> bus.publish("t", event("held-back")))
+                .isInstanceOf(EventRejectedException.class)
+                .hasMessageContaining("'slow'");
+        assertThat(free.poll(100, TimeUnit.MILLISECONDS)).as("no group took it").isNull();
+
+        releaseSlow.countDown();
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        bus.publish("t", event("held-back"));
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(free).containsExactly("held-back");
+        assertThat(slow).containsExactly("running", "queued-1", "queued-2", "held-back");
+    }
+
+    @Test
+    void eventsWhoseFingerprintsMayCollideAreToldApart() throws Exception {
+        BlockingQueue<String> free = fillTheSlowGroup("queued-1", "queued-2");
+        // "Aa" and "BB" have the same String hash code.
+        assertThatThrownBy(() -> bus.publish("t", event("Aa")))
+                .isInstanceOf(EventRejectedException.class);
+        String got;
+        do {
+            got = free.poll(5, TimeUnit.SECONDS);
+        } while (got != null && !got.equals("Aa"));
+        assertThat(got).as("the free group took Aa").isEqualTo("Aa");
+        releaseSlow.countDown();
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+
+        bus.publish("t", event("BB"));
+
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(free).as("BB is not Aa redelivered").containsExactly("BB");
     }
 
     private void publishWhenThereIsRoom(Event event) throws InterruptedException {

@@ -21,43 +21,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The embedded bus: one bounded queue per topic and group, one thread per subscriber.
+ * The embedded bus: per topic, a ring of events that each group reads at its own cursor, and
+ * one thread per subscriber.
  *
- * <p>Publishing to a topic queues the event for every group that has room. If a group's queue is
- * full, the publish is rejected even though the other groups took the event: the publisher
- * tries again later, and the groups that took it already do not take it again (the topic
- * remembers, by source and id, which groups took each of the last 4,096 events published on
- * it). So one slow group pushes back on its publishers without holding back the other groups,
- * or making them work twice.
+ * <p>Each group holds at most the queue capacity of events. Publishing to a topic writes the
+ * event once, for every group that has room. If a group is full, the publish is rejected even
+ * though the other groups took the event: the publisher tries again later, and the groups that
+ * took it already do not take it again (the topic remembers, by source and id, which groups
+ * took each of the last 4,096 events it refused in part). So one slow group pushes back on its
+ * publishers without holding back the other groups, or making them work twice, until the topic
+ * runs a whole capacity ahead of it; from then on the ring, twice the capacity long, has no
+ * room for anyone until the slow group takes some.
  *
- * <p>Publishers to a topic take turns on the topic's lock, and each group's queue has one
- * writer, the publisher holding it, and is read by the group's subscribers under the group's
- * own lock: a publish touches no subscriber's lock while the subscribers are awake, and costs
- * the same small step for every group. The count of events queued or being handled, for
+ * <p>Publishers to a topic take turns on the topic's lock; subscribers read the ring without
+ * it, taking runs of events under their group's lock, so a publish costs the same small step
+ * however many groups there are. The count of events queued or being handled, for
  * {@link #awaitIdle}, is one atomic number that a subscriber updates once per run of events it
- * took. A subscriber with nothing queued sleeps; if it went to sleep lately, the first event
- * wakes it about a millisecond later, or at once when a run of events is queued, so that a
- * subscriber that keeps up with its publishers takes events in runs instead of costing a
- * wake-up each.
+ * took. A subscriber with nothing to take sleeps; if subscribers were woken lately, the first
+ * event wakes them about a millisecond later, or at once when a run of events was published,
+ * so that a subscriber that keeps up with its publishers takes events in runs instead of
+ * costing a wake-up each. The ring keeps the last events after they were taken, until written
+ * over.
  */
 public final class InMemoryEventBus implements EventBus {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final int RECENT_EVENTS = 4096;
-    // A subscriber asleep for longer than this wakes at once for an event; see Group.enqueue.
+    // When no sleeping subscriber of a topic was woken for this long, the next event wakes them
+    // at once; see Topic.afterWrite.
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final int queueCapacity;
-    // How many events wait in a group's queue when a sleeping subscriber is woken for them
-    // without delay; see Group.enqueue.
+    // How many events published on a topic while subscribers sleep wake them without delay;
+    // see Topic.afterWrite.
     private final int wakeAt;
     private final Waker waker = new Waker();
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
@@ -68,23 +70,21 @@ public final class InMemoryEventBus implements EventBus {
     // Threads in awaitIdle, which the thread that brings the count to zero wakes through idle.
     private final AtomicInteger idleWaiters = new AtomicInteger();
     private final Object idle = new Object();
-    // Publishers hold the read lock while they check the state and queue; close() takes the
-    // write lock to start closing, so no publish that saw the bus open is still on its way.
-    private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closing;
     private volatile boolean closed;
     // The bus whose handler the current thread is running: while the bus closes, only handlers
     // may still publish, so that the work of events already taken is finished.
     private static final ThreadLocal<InMemoryEventBus> DELIVERING = new ThreadLocal<>();
-    // The ends of a group's queue, moved with release semantics; see Group.
+    // The tail of a topic's ring and a group's cursor, moved with release semantics; see
+    // Topic.
     private static final VarHandle TAIL;
-    private static final VarHandle HEAD;
+    private static final VarHandle CURSOR;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TAIL = lookup.findVarHandle(Group.class, "tail", long.class);
-            HEAD = lookup.findVarHandle(Group.class, "head", long.class);
+            TAIL = lookup.findVarHandle(TailEnd.class, "tail", long.class);
+            CURSOR = lookup.findVarHandle(CursorEnd.class, "cursor", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -101,7 +101,7 @@ public final class InMemoryEventBus implements EventBus {
                     + " must be at least 1");
         }
         this.queueCapacity = queueCapacity;
-        this.wakeAt = Math.max(1, Math.min(256, queueCapacity / 4));
+        this.wakeAt = Math.max(1, Math.min(512, queueCapacity / 2));
     }
 
     /**
@@ -117,21 +117,23 @@ public final class InMemoryEventBus implements EventBus {
     public void publish(String topic, Event event) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(event, "event");
-        gate.readLock().lock();
-        try {
-            if (closed || (closing && DELIVERING.get() != this)) {
-                throw new EventRejectedException("bus: " + (closed ? "closed" : "closing")
-                        + "; event '" + event.id() + "' on topic '" + topic + "' was not taken",
-                        RETRY_AFTER);
-            }
-            Topic target = topics.get(topic);
-            if (target == null) {
-                LOG.debug("No subscriber on topic '{}'; event '{}' dropped", topic, event.id());
-                return;
-            }
-            target.offer(event);
-        } finally {
-            gate.readLock().unlock();
+        Topic target = topics.get(topic);
+        if (target == null) {
+            refuseIfClosing(topic, event);
+            LOG.debug("No subscriber on topic '{}'; event '{}' dropped", topic, event.id());
+            return;
+        }
+        target.offer(event);
+    }
+
+    // Publishers look at the state holding their topic's lock, and close() takes every
+    // topic's lock once it set closing, so no publish that saw the bus open is still on its
+    // way when it starts waiting for the queues to drain.
+    private void refuseIfClosing(String topic, Event event) {
+        if (closed || (closing && DELIVERING.get() != this)) {
+            throw new EventRejectedException("bus: " + (closed ? "closed" : "closing")
+                    + "; event '" + event.id() + "' on topic '" + topic + "' was not taken",
+                    RETRY_AFTER);
         }
     }
 
@@ -173,11 +175,11 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public boolean close(Duration deadline) {
-        gate.writeLock().lock();
-        try {
-            closing = true;
-        } finally {
-            gate.writeLock().unlock();
+        closing = true;
+        for (Topic topic : topics.values()) {
+            synchronized (topic) {
+                // Waits for a publish that saw the bus open; see refuseIfClosing.
+            }
         }
         boolean drained;
         try {
@@ -254,23 +256,13 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
-     * A 64-bit FNV-1a hash of the event's source and id, which identify it; the source's length
-     * goes first, so that no source and id can be shifted into another pair.
+     * A 64-bit hash of the event's source and id, which identify it, to find what the topic
+     * remembers of it; the memory compares the source and id themselves, so a collision costs
+     * only a memory forgotten early. Built from the strings' own hash codes, which they keep.
      */
     private static long fingerprint(Event event) {
-        String source = event.source().toString();
-        long hash = (0xcbf29ce484222325L ^ source.length()) * 0x100000001b3L;
-        hash = (hash ^ ':') * 0x100000001b3L;
-        return fnv(fnv(hash, source), event.id());
-    }
-
-    private static long fnv(long hash, String text) {
-        long result = hash;
-        for (int i = 0; i < text.length(); i++) {
-            result ^= text.charAt(i);
-            result *= 0x100000001b3L;
-        }
-        return result;
+        long mixed = (event.id().hashCode() & 0xffffffffL) * 0x9e3779b97f4a7c15L;
+        return mixed ^ event.source().hashCode();
     }
 
     @Override
@@ -279,20 +271,82 @@ public final class InMemoryEventBus implements EventBus {
                 + "]";
     }
 
-    private final class Topic {
+    // Fields that different threads write go on cache lines of their own, so that threads do
+    // not wait for lines that other threads wrote only next to what they read: the JVM lays out
+    // a superclass's fields before its subclass's, so a class of 16 longs between two parts
+    // keeps 128 bytes between them.
+
+    /** Padding before the tail of a topic's ring. */
+    private abstract static class TailPadding {
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    /** The tail of a topic's ring, written only by the publisher holding the topic's lock. */
+    private abstract static class TailEnd extends TailPadding {
+        // Events ever written into the ring; read by subscribers.
+        volatile long tail;
+        // The ring's index of the tail, and the least cursor of the groups as last read.
+        int tailSlot;
+        long leastCursorSeen;
+    }
+
+    /** Padding after the tail of a topic's ring. */
+    private abstract static class TopicFields extends TailEnd {
+        long p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35;
+    }
+
+    /** Padding before a group's cursor. */
+    private abstract static class CursorPadding {
+        long p40, p41, p42, p43, p44, p45, p46, p47, p48, p49, p50, p51, p52, p53, p54, p55;
+    }
+
+    /** A group's cursor, written by a subscriber holding the group's lock. */
+    private abstract static class CursorEnd extends CursorPadding {
+        // The next event of the ring for the group: events before it were taken or skipped.
+        volatile long cursor;
+        // How many of the subscribers sleep; written under the group's lock.
+        volatile int sleeping;
+    }
+
+    /** Padding after a group's cursor. */
+    private abstract static class GroupFields extends CursorEnd {
+        long p60, p61, p62, p63, p64, p65, p66, p67, p68, p69, p70, p71, p72, p73, p74, p75;
+    }
+
+    /**
+     * A topic: a ring of events that its groups read, each at its own cursor, so that a publish
+     * writes the event once however many groups take it.
+     *
+     * <p>A group holds the events from its cursor to the tail: when that is the queue's
+     * capacity, the group is full and skips the events published until it takes some, which
+     * the ring marks for it; the other groups take them. The ring holds twice the capacity, so
+     * that a full group holds back no other group until the topic runs a whole capacity ahead
+     * of it; then the publish is refused for every group until it takes some.
+     */
+    private final class Topic extends TopicFields implements Waker.Sleeper {
 
         private static final Group[] NO_GROUPS = new Group[0];
 
         private final String name;
+        // The events, and for each one null or the groups that skip it. Written at the tail by
+        // the publisher holding this topic's lock before it moves the tail; an event's slot is
+        // written again only once every group's cursor passed it.
+        private final Event[] ring = new Event[2 * queueCapacity];
+        private final Group[][] skips = new Group[ring.length][];
         // Copy on write, under this topic's lock, so that hasSubscribers reads it without one.
         private volatile Group[] groups = NO_GROUPS;
-        // Which groups took each of the last events published here, by fingerprint: the array
-        // of groups itself when every group of it took the event, else an array of those that
-        // did. Guarded by this topic's lock.
+        // Which groups took each of the last events published here that a full group refused,
+        // by source and id: the array of groups itself once every group of it took the event,
+        // else an array of those that did. Guarded by this topic's lock.
         private final RecentTakes<Group[]> recent = new RecentTakes<>(RECENT_EVENTS);
-        // How many subscribers of this topic sleep, so that a publisher that finds none looks
-        // at no group to wake it.
+        // How many subscribers of this topic sleep, so that a publisher that finds none wakes
+        // none without looking at the groups.
         private final AtomicInteger sleepers = new AtomicInteger();
+        // Events published since sleeping subscribers were last woken, whether the waker is to
+        // wake them, and when they were last woken: guarded by this topic's lock.
+        private int unwoken;
+        private boolean deferred;
+        private long wokenAt;
 
         Topic(String name) {
             this.name = name;
@@ -306,7 +360,7 @@ public final class InMemoryEventBus implements EventBus {
                 }
             }
             if (target == null) {
-                target = new Group(this, groupName);
+                target = new Group(this, groupName, tail);
                 Group[] grown = Arrays.copyOf(groups, groups.length + 1);
                 grown[groups.length] = target;
                 groups = grown;
@@ -329,48 +383,35 @@ public final class InMemoryEventBus implements EventBus {
             }
         }
 
-        // Counts the event as pending once per group first, so that the bus never looks idle
-        // while a group handles it, then queues it for every group that has room and did not
-        // take it lately, and takes back the counts of the groups that did not take it now.
+        // Writes the event into the ring for every group that has room and did not take it
+        // when it was refused lately, counting it as pending once for each of them before any
+        // can take it; then wakes sleeping subscribers, and refuses the event if a group was
+        // full.
         void offer(Event event) {
-            long fingerprint = fingerprint(event);
-            Group[] targets;
-            int notTaken = 0;
-            Group full = null;
+            Group full;
             synchronized (this) {
-                targets = groups;
+                refuseIfClosing(name, event);
+                Group[] targets = groups;
                 if (targets.length == 0) {
                     LOG.debug("No subscriber on topic '{}'; event '{}' dropped", name,
                             event.id());
                     return;
                 }
-                Group[] tookBefore = recent.get(fingerprint);
+                Group[] tookBefore = recent.isEmpty() ? null
+                        : recent.get(fingerprint(event), event);
                 if (tookBefore == targets) {
                     return;
                 }
-                addPending(targets.length);
-                List<Group> refused = null;
-                for (Group group : targets) {
-                    if (tookBefore != null && contains(tookBefore, group)) {
-                        notTaken++;
-                    } else if (!group.enqueue(event)) {
-                        notTaken++;
-                        full = group;
-                        refused = refused == null ? new ArrayList<>() : refused;
-                        refused.add(group);
-                    }
+                long at = tail;
+                if (at - leastCursorSeen >= queueCapacity || tookBefore != null) {
+                    full = offerSlowly(event, targets, tookBefore, at);
+                } else {
+                    full = null;
+                    write(event, null, at, targets.length);
                 }
-                remember(fingerprint, targets, refused);
-            }
-            // Orders the queued events before the look at the sleepers; see Group.take.
-            VarHandle.fullFence();
-            if (sleepers.get() > 0) {
-                for (Group group : targets) {
-                    group.wakeIfAsleep();
+                if (full == null || tail != at) {
+                    afterWrite();
                 }
-            }
-            if (notTaken > 0) {
-                addPending(-notTaken);
             }
             if (full != null) {
                 throw new EventRejectedException("bus: queue of group '" + full.name
@@ -380,13 +421,99 @@ public final class InMemoryEventBus implements EventBus {
             }
         }
 
-        private void remember(long fingerprint, Group[] targets, List<Group> refused) {
-            if (refused == null) {
-                recent.put(fingerprint, targets);
-            } else if (refused.size() < targets.length) {
-                recent.put(fingerprint, Arrays.stream(targets)
-                        .filter(group -> !refused.contains(group))
-                        .toArray(Group[]::new));
+        // The publish when a group may be full or took the event before: reads every group's
+        // cursor, writes the event with the groups that skip it, or nowhere if every group
+        // skips it or one holds back the ring; returns a group that was full, or null.
+        private Group offerSlowly(Event event, Group[] targets, Group[] tookBefore, long at) {
+            long least = Long.MAX_VALUE;
+            Group blocking = null;
+            Group full = null;
+            List<Group> skipping = null;
+            for (Group group : targets) {
+                long cursor = group.cursor;
+                least = Math.min(least, cursor);
+                boolean took = tookBefore != null && contains(tookBefore, group);
+                if (at - cursor >= ring.length) {
+                    blocking = group;
+                } else if (took || at - cursor >= queueCapacity) {
+                    full = took ? full : group;
+                    skipping = skipping == null ? new ArrayList<>() : skipping;
+                    skipping.add(group);
+                }
+            }
+            leastCursorSeen = least;
+            if (blocking != null) {
+                return blocking;
+            }
+            int skipped = skipping == null ? 0 : skipping.size();
+            if (skipped < targets.length) {
+                write(event, skipped == 0 ? null : skipping.toArray(NO_GROUPS), at,
+                        targets.length - skipped);
+            }
+            if (full == null) {
+                if (tookBefore != null) {
+                    recent.put(fingerprint(event), event, targets);
+                }
+            } else {
+                List<Group> refused = new ArrayList<>();
+                for (Group group : skipping) {
+                    if (tookBefore == null || !contains(tookBefore, group)) {
+                        refused.add(group);
+                    }
+                }
+                Group[] took = Arrays.stream(targets).filter(g -> !refused.contains(g))
+                        .toArray(Group[]::new);
+                if (took.length > 0) {
+                    recent.put(fingerprint(event), event, took);
+                }
+            }
+            return full;
+        }
+
+        private void write(Event event, Group[] skipping, long at, int takers) {
+            addPending(takers);
+            ring[tailSlot] = event;
+            if (skipping != null || skips[tailSlot] != null) {
+                skips[tailSlot] = skipping;
+            }
+            tailSlot = tailSlot + 1 == ring.length ? 0 : tailSlot + 1;
+            TAIL.setRelease(this, at + 1);
+        }
+
+        // A subscriber that went to sleep lately, and so may be keeping up with its publishers
+        // one event at a time, is woken by the waker a little later for the first event, or at
+        // once when a run of events was published, so that it takes events in runs and does
+        // not cost a wake-up each. If none was woken lately, the first event wakes them at once.
+        private void afterWrite() {
+            // Orders the written event before the look at the sleepers; see Group.take.
+            VarHandle.fullFence();
+            if (sleepers.get() == 0) {
+                return;
+            }
+            unwoken++;
+            if (unwoken >= wakeAt
+                    || unwoken == 1 && System.nanoTime() - wokenAt > QUIET_NANOS) {
+                wakeSleepers();
+            } else if (!deferred) {
+                deferred = true;
+                waker.defer(this);
+            }
+        }
+
+        @Override
+        public synchronized void wakeOne() {
+            wakeSleepers();
+        }
+
+        // Wakes a sleeping subscriber of every group with events to take; holds this lock.
+        private void wakeSleepers() {
+            unwoken = 0;
+            deferred = false;
+            wokenAt = System.nanoTime();
+            for (Group group : groups) {
+                if (group.sleeping > 0) {
+                    group.wakeOne();
+                }
             }
         }
 
@@ -400,55 +527,24 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
-    private final class Group implements Waker.Sleeper {
+    private final class Group extends GroupFields {
 
         private final Topic topic;
         private final String name;
-        // The queue: a ring of queueCapacity events between head and tail, which count the
-        // events ever taken and ever queued. The publisher holding the topic's lock writes an
-        // event at the tail and then moves it on; the group's subscribers, holding the group's
-        // lock, take events at the head and then move it on. Each moves its own with release
-        // semantics and reads the other's as a volatile.
-        private final Event[] ring = new Event[queueCapacity];
-        private volatile long tail;
-        private volatile long head;
-        // The ring's index of the tail, and the head as the publisher last read it: guarded by
-        // the topic's lock.
-        private int tailSlot;
-        private long headSeen;
-        // The ring's index of the head; guarded by this group's lock.
-        private int headSlot;
-        // Events that a subscriber closed with in hand gave back, taken before the queue's.
+        // The ring's index of the cursor; guarded by this group's lock.
+        private int cursorSlot;
+        // Events that a subscriber closed with in hand gave back, taken before the ring's.
         // Guarded by this group's lock.
         private final ArrayDeque<Event> givenBack = new ArrayDeque<>();
         // Set once the last subscriber left; then the group takes nothing. Guarded by this.
         private boolean gone;
-        // How many of the subscribers sleep (written under this group's lock), since when the
-        // last one does (guarded by it), and whether the waker is to wake one; see
-        // wakeIfAsleep.
-        private volatile int sleeping;
-        private long sleptAt;
-        private volatile boolean deferred;
         private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
 
-        Group(Topic topic, String name) {
+        Group(Topic topic, String name, long from) {
             this.topic = topic;
             this.name = name;
-        }
-
-        /** Queues the event if the queue has room; the caller holds the topic's lock. */
-        boolean enqueue(Event event) {
-            long at = tail;
-            if (at - headSeen == ring.length) {
-                headSeen = head;
-                if (at - headSeen == ring.length) {
-                    return false;
-                }
-            }
-            ring[tailSlot] = event;
-            tailSlot = tailSlot + 1 == ring.length ? 0 : tailSlot + 1;
-            TAIL.setRelease(this, at + 1);
-            return true;
+            this.cursor = from;
+            this.cursorSlot = (int) (from % topic.ring.length);
         }
 
         /**
@@ -467,32 +563,9 @@ public final class InMemoryEventBus implements EventBus {
             return true;
         }
 
-        // A subscriber that went to sleep lately, and so may be keeping up with its publishers
-        // one event at a time, is woken by the waker a little later for the first event, or at
-        // once when a run of events waits, so that it takes events in runs and does not cost a
-        // wake-up each. One that slept longer wakes at once for the first event.
-        void wakeIfAsleep() {
-            if (sleeping == 0 || deferred && tail - head < wakeAt) {
-                return;
-            }
-            synchronized (this) {
-                long queued = tail - head + givenBack.size();
-                if (sleeping == 0 || queued == 0) {
-                    return;
-                }
-                if (queued >= wakeAt || System.nanoTime() - sleptAt > QUIET_NANOS) {
-                    wakeOne();
-                } else if (!deferred) {
-                    deferred = true;
-                    waker.defer(this);
-                }
-            }
-        }
-
-        @Override
-        public synchronized void wakeOne() {
-            deferred = false;
-            if (sleeping == 0 || tail == head && givenBack.isEmpty()) {
+        /** Wakes a sleeping subscriber, if the group has one and events to take. */
+        synchronized void wakeOne() {
+            if (sleeping == 0 || cursor == topic.tail && givenBack.isEmpty()) {
                 return;
             }
             for (Consumer consumer : consumers) {
@@ -506,8 +579,8 @@ public final class InMemoryEventBus implements EventBus {
 
         /**
          * Takes the next events into the given array, at most its length and no more than the
-         * subscriber's share, so that the others of its group get some; with none queued, sets
-         * the subscriber to sleep. Returns how many it took.
+         * subscriber's share, so that the others of its group get some; with none to take,
+         * sets the subscriber to sleep. Returns how many it took.
          */
         synchronized int take(Consumer consumer, Event[] into) {
             int taken = 0;
@@ -517,29 +590,45 @@ public final class InMemoryEventBus implements EventBus {
             if (taken > 0) {
                 return taken;
             }
-            long from = head;
-            long queued = tail - from;
-            if (queued == 0) {
-                // A publisher queues, then looks whether a subscriber sleeps; this one counts
-                // itself asleep (an atomic update, so a full fence), then looks at the queue
-                // again. So either the publisher sees it asleep, or it sees the event.
-                sleep(consumer, true);
-                queued = tail - from;
-                if (queued == 0) {
-                    return 0;
+            Event[] ring = topic.ring;
+            Group[][] skips = topic.skips;
+            while (taken == 0) {
+                long from = cursor;
+                long available = topic.tail - from;
+                if (available == 0) {
+                    // A publisher writes, then looks whether a subscriber sleeps; this one
+                    // counts itself asleep (an atomic update, so a full fence), then looks at
+                    // the ring again. So either the publisher sees it asleep, or it sees the
+                    // event.
+                    sleep(consumer, true);
+                    available = topic.tail - from;
+                    if (available == 0) {
+                        return 0;
+                    }
+                    sleep(consumer, false);
                 }
+                // A subscriber that is leaving may still take once; it is no longer in the
+                // list.
+                long share = available / Math.max(1, consumers.size());
+                int passed = (int) Math.min(into.length, Math.max(1, share));
+                int slot = cursorSlot;
+                for (int i = 0; i < passed; i++) {
+                    Group[] skipping = skips[slot];
+                    if (skipping == null || !Topic.contains(skipping, this)) {
+                        into[taken++] = ring[slot];
+                    }
+                    slot = slot + 1 == ring.length ? 0 : slot + 1;
+                }
+                cursorSlot = slot;
+                CURSOR.setRelease(this, from + passed);
+            }
+            return taken;
+        }
+
+        void awake(Consumer consumer) {
+            if (consumer.asleep) {
                 sleep(consumer, false);
             }
-            // A subscriber that is leaving may still take once; it is no longer in the list.
-            long share = queued / Math.max(1, consumers.size());
-            taken = (int) Math.min(into.length, Math.max(1, share));
-            for (int i = 0; i < taken; i++) {
-                into[i] = ring[headSlot];
-                ring[headSlot] = null;
-                headSlot = headSlot + 1 == ring.length ? 0 : headSlot + 1;
-            }
-            HEAD.setRelease(this, from + taken);
-            return taken;
         }
 
         synchronized void sleep(Consumer consumer, boolean asleep) {
@@ -547,23 +636,30 @@ public final class InMemoryEventBus implements EventBus {
                 consumer.asleep = asleep;
                 sleeping += asleep ? 1 : -1;
                 topic.sleepers.addAndGet(asleep ? 1 : -1);
-                sleptAt = asleep ? System.nanoTime() : sleptAt;
             }
         }
 
         /**
-         * Takes nothing more and drops what is queued; returns how many events it dropped. The
-         * caller holds the topic's lock, so no publisher is queueing.
+         * Takes nothing more and drops what it holds; returns how many events it dropped. The
+         * caller holds the topic's lock, so no publisher is writing.
          */
         int close() {
             int dropped;
             synchronized (this) {
                 gone = true;
-                dropped = (int) (tail - head) + givenBack.size();
-                Arrays.fill(ring, null);
+                dropped = givenBack.size();
                 givenBack.clear();
-                headSlot = tailSlot;
-                HEAD.setRelease(this, tail);
+                long end = topic.tail;
+                int slot = cursorSlot;
+                for (long at = cursor; at < end; at++) {
+                    Group[] skipping = topic.skips[slot];
+                    if (skipping == null || !Topic.contains(skipping, this)) {
+                        dropped++;
+                    }
+                    slot = slot + 1 == topic.ring.length ? 0 : slot + 1;
+                }
+                cursorSlot = slot;
+                CURSOR.setRelease(this, end);
             }
             addPending(-dropped);
             return dropped;
@@ -583,7 +679,8 @@ public final class InMemoryEventBus implements EventBus {
         private volatile Group group; // set by Topic.join under the topic's lock, then fixed
         private Thread thread;
         private volatile boolean running = true;
-        private boolean asleep; // guarded by the group's lock
+        // Written under the group's lock; read without it to skip taking it.
+        private volatile boolean asleep;
         // Held while events taken are checked and handled, so that once close() returns no
         // handler call starts.
         private final Object handing = new Object();
@@ -611,7 +708,7 @@ public final class InMemoryEventBus implements EventBus {
                     int count = source.take(this, taken);
                     if (count == 0) {
                         LockSupport.parkNanos(this, SLEEP_NANOS);
-                        source.sleep(this, false);
+                        source.awake(this);
                         continue;
                     }
                     int handled = handle(taken, count);
@@ -621,7 +718,7 @@ public final class InMemoryEventBus implements EventBus {
                     }
                 }
             } finally {
-                source.sleep(this, false);
+                source.awake(this);
                 DELIVERING.remove();
             }
         }

@@ -25,6 +25,10 @@ final class Waker implements Runnable {
     private final Queue<Sleeper> deferred = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
     private volatile boolean stopped;
+    // Set while the thread waits for a sleeper to be deferred, so that a deferral wakes it only
+    // then: it counts itself idle, then looks at the queue again, and defer queues, then looks
+    // at the flag, so one of the two sees the other.
+    private volatile boolean idle;
 
     /** Wakes the sleeper after the delay. */
     void defer(Sleeper sleeper) {
@@ -33,7 +37,9 @@ final class Waker implements Runnable {
         if (current == null) {
             current = start();
         }
-        LockSupport.unpark(current);
+        if (idle) {
+            LockSupport.unpark(current);
+        }
     }
 
     private synchronized Thread start() {
@@ -59,7 +65,11 @@ final class Waker implements Runnable {
     public void run() {
         while (!stopped || !deferred.isEmpty()) {
             if (deferred.isEmpty()) {
-                LockSupport.park(this);
+                idle = true;
+                if (deferred.isEmpty() && !stopped) {
+                    LockSupport.park(this);
+                }
+                idle = false;
                 continue;
             }
             LockSupport.parkNanos(this, DELAY_NANOS);
