@@ -108,8 +108,8 @@ public interface EventBus extends AutoCloseable {
     /**
      * Returns a bus in memory whose subscriber queues hold at most 1,024 events each. When a
      * full group refused an event that other groups took, those do not take it again when it
-     * is published again (the bus remembers, by source and id, the last 4,096 such events on
-     * each topic); any other event published twice is delivered twice, as delivery is at least
+     * is published again (each topic remembers, by source and id, the events of its last 4,096
+     * refusals); any other event published twice is delivered twice, as delivery is at least
      * once.
      *
      * @return a new bus

@@ -33,7 +33,7 @@ import org.slf4j.MDC;
  * event once, for every group that has room. If a group is full, the publish is rejected even
  * though the other groups took the event: the publisher tries again later, and the groups that
  * took it already do not take it again (the topic remembers, by source and id, which groups
- * took each of the last 4,096 events it refused in part). So one slow group pushes back on its
+ * took the events of its last 4,096 refusals). So one slow group pushes back on its
  * publishers without holding back the other groups, or making them work twice, until the topic
  * runs a whole capacity ahead of it; from then on the ring, twice the capacity long, has no
  * room for anyone until the slow group takes some.
@@ -190,8 +190,10 @@ public final class InMemoryEventBus implements EventBus {
         }
         closed = true;
         for (Topic topic : topics.values()) {
-            for (Group group : topic.groups) {
-                group.consumers.forEach(Consumer::stop);
+            synchronized (topic) {
+                for (Group group : topic.groups) {
+                    group.consumers.forEach(Consumer::stop);
+                }
             }
         }
         waker.stop();
@@ -352,7 +354,13 @@ public final class InMemoryEventBus implements EventBus {
             this.name = name;
         }
 
+        // Looks at the state under this topic's lock, as close() stops the subscribers it finds
+        // under it, so that a subscriber joins before close() looks, or not at all.
         synchronized Group join(Consumer consumer, String groupName) {
+            if (closed) {
+                throw new IllegalStateException("bus: closed; cannot subscribe to '" + name
+                        + "'");
+            }
             Group target = null;
             for (Group group : groups) {
                 if (group.name.equals(groupName)) {
@@ -452,7 +460,7 @@ public final class InMemoryEventBus implements EventBus {
             }
             if (full == null) {
                 if (tookBefore != null) {
-                    recent.put(fingerprint(event), event, targets);
+                    recent.update(fingerprint(event), event, targets);
                 }
             } else {
                 List<Group> refused = new ArrayList<>();
@@ -464,7 +472,7 @@ public final class InMemoryEventBus implements EventBus {
                 Group[] took = Arrays.stream(targets).filter(g -> !refused.contains(g))
                         .toArray(Group[]::new);
                 if (took.length > 0) {
-                    recent.put(fingerprint(event), event, took);
+                    recent.refused(fingerprint(event), event, took);
                 }
             }
             return full;
@@ -583,6 +591,10 @@ public final class InMemoryEventBus implements EventBus {
          * sets the subscriber to sleep. Returns how many it took.
          */
         synchronized int take(Consumer consumer, Event[] into) {
+            if (gone) {
+                // Its last subscriber left: what the ring holds now is not counted for it.
+                return 0;
+            }
             int taken = 0;
             while (taken < into.length && !givenBack.isEmpty()) {
                 into[taken++] = givenBack.pollFirst();
@@ -765,6 +777,12 @@ public final class InMemoryEventBus implements EventBus {
                         group.name, topic, event.id(), e);
             } finally {
                 MDC.remove("eventId");
+                // An interrupt the handler left set is not for the next event, nor for this
+                // thread's sleep.
+                if (Thread.interrupted()) {
+                    LOG.debug("Handler in group '{}' on topic '{}' left its thread interrupted "
+                            + "after event '{}'; cleared", group.name, topic, event.id());
+                }
             }
         }
 

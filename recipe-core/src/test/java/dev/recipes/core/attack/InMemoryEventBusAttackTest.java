@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -421,8 +420,6 @@ final class InMemoryEventBusAttackTest {
     }
 
     @Test
-    @Disabled("fails: a subscribe that saw the bus open joins after close() stopped the "
-            + "subscribers, and its thread runs on after the bus closed")
     void subscribingWhileTheBusClosesLeavesNoThreadRunning() throws Exception {
         for (int round = 0; round < 200; round++) {
             EventBus bus = EventBus.inMemory(4);
@@ -453,8 +450,6 @@ final class InMemoryEventBusAttackTest {
      * processor more often, as on a busy machine.
      */
     @Test
-    @Disabled("fails: the thread of a group's last subscriber may take once more after the group "
-            + "left, and counts events it never had as done, so the bus reports idle too early")
     void theLastSubscriberLeavingWhileAnotherGroupIsPublishedToKeepsTheIdleCountExact()
             throws Exception {
         EventBus bus = bus(1_000);
@@ -473,7 +468,7 @@ final class InMemoryEventBusAttackTest {
             });
         }
 
-        for (int round = 0; round < 3_000; round++) {
+        for (int round = 0; round < 1_000; round++) {
             CountDownLatch busy = new CountDownLatch(20);
             Subscription passing = bus.subscribe("t", "passing", e -> busy.countDown());
             assertThat(busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
@@ -489,8 +484,6 @@ final class InMemoryEventBusAttackTest {
     // ---------------------------------------------------------------- the topic's memory
 
     @Test
-    @Disabled("fails: two events whose source and id hash alike share one memory, so the first "
-            + "is taken twice by the groups that took it when it is redelivered")
     void aRedeliveredEventIsNotTakenTwiceWhenAnotherEventHashedAlikeWasRefusedAfterIt()
             throws Exception {
         EventBus bus = bus(2);
@@ -517,8 +510,6 @@ final class InMemoryEventBusAttackTest {
     }
 
     @Test
-    @Disabled("fails: an event refused again is still forgotten by the order of its first "
-            + "refusal, so after 4,096 later refusals its redelivery is taken twice")
     void anEventRefusedAgainIsRememberedAmongTheLast4096Refused() throws Exception {
         EventBus bus = bus(10_000);
         List<String> slow = new CopyOnWriteArrayList<>();
@@ -617,8 +608,6 @@ final class InMemoryEventBusAttackTest {
     // ---------------------------------------------------------------- handler threads
 
     @Test
-    @Disabled("fails: a handler that leaves its thread interrupted makes the next event's "
-            + "handler start interrupted, and the idle subscriber thread spin")
     void aHandlerThatLeavesItsThreadInterruptedDoesNotInterruptTheNextEvent() throws Exception {
         EventBus bus = bus(8);
         List<String> interrupted = new CopyOnWriteArrayList<>();
