@@ -10,33 +10,41 @@ import java.util.Objects;
  * Remembers keys in insertion order with one expiry for all, so the oldest key is always the
  * first to expire or to be evicted.
  *
- * <p>It holds each key in a ring of arrays, oldest first, with its hash and expiry beside it,
- * and finds it through an open-addressing table of positions in the ring: a remembered key
- * costs the store no object of its own but the key itself. A store of a busy engine holds
- * its 100,000 keys for seconds each, so every object per key would be copied by each young
- * collection in between; a linked map's entry and expiry cost three objects per key.
+ * <p>The keys' characters are copied into one array, and each key's place in it, its hash and
+ * its expiry into arrays beside it, in insertion order; an open-addressing table of positions
+ * finds them. So the store holds no object per key at all: a busy engine keeps its 100,000 keys
+ * for seconds each, and any object per key would be copied by every young collection in
+ * between (a linked map with an expiry and the key's own string cost five). Forgotten keys
+ * leave their room behind until the arrays fill; then the keys still held are copied into
+ * arrays twice their size, so each key is copied a few times at most over its life.
  *
  * <p>Thread-safe: every method holds the store's lock, briefly.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
-    private static final int INITIAL_SLOTS = 64;
+    private static final int MIN_SLOTS = 32;
+    private static final int MIN_CHARS = 1024;
+    private static final int FORGOTTEN = -1;
 
     private final int maxKeys;
     private final Duration expiry;
     private final Clock clock;
 
-    // The ring: slot i holds a key (null once released: a hole), its hash and when it expires.
-    // Slots from head on, `used` of them, wrapping around, are in insertion order.
-    private String[] keys = new String[INITIAL_SLOTS];
-    private int[] hashes = new int[INITIAL_SLOTS];
-    private long[] expiries = new long[INITIAL_SLOTS];
+    // Slot i holds where its key's characters start, how many there are (FORGOTTEN once the
+    // key was released or evicted), its hash and when it expires. Slots from head to tail are
+    // in insertion order.
+    private int[] starts = new int[MIN_SLOTS];
+    private int[] lengths = new int[MIN_SLOTS];
+    private int[] hashes = new int[MIN_SLOTS];
+    private long[] expiries = new long[MIN_SLOTS];
     private int head;
-    private int used;
+    private int tail;
     private int live;
-    // Open addressing with linear probing: each cell holds a ring slot + 1, or 0 when empty.
-    // At most half full, since it is sized to twice the ring.
-    private int[] table = new int[2 * INITIAL_SLOTS];
+    private char[] chars = new char[MIN_CHARS];
+    private int charsUsed;
+    // Open addressing with linear probing: each cell holds a slot + 1, or 0 when empty. It has
+    // at least twice as many cells as there are slots, so it is at most half full.
+    private int[] table = new int[2 * MIN_SLOTS];
 
     /**
      * Creates a store.
@@ -84,90 +92,104 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         synchronized (this) {
             int cell = find(key, hash);
             if (cell >= 0) {
-                int slot = table[cell] - 1;
-                removeCell(cell);
-                keys[slot] = null;
-                live--;
+                forget(table[cell] - 1, cell);
             }
         }
     }
 
-    // Forgets keys from the oldest while they have expired; holes go with them.
+    // Forgets keys from the oldest while they have expired, with the forgotten slots among them.
     private void forgetExpired(long now) {
-        while (used > 0 && (keys[head] == null || expiries[head] <= now)) {
+        while (head < tail && (lengths[head] == FORGOTTEN || expiries[head] <= now)) {
             forgetHead();
         }
     }
 
-    // Forgets the oldest key still held, and the holes before it.
+    // Forgets the oldest key still held, and the forgotten slots before it.
     private void forgetOldest() {
-        while (keys[head] == null) {
-            forgetHead();
+        while (lengths[head] == FORGOTTEN) {
+            head++;
         }
         forgetHead();
     }
 
     private void forgetHead() {
-        String key = keys[head];
-        if (key != null) {
-            removeCell(findSlot(head));
-            keys[head] = null;
-            live--;
+        if (lengths[head] != FORGOTTEN) {
+            forget(head, cellOf(head));
         }
-        head = next(head);
-        used--;
+        head++;
+    }
+
+    private void forget(int slot, int cell) {
+        removeCell(cell);
+        lengths[slot] = FORGOTTEN;
+        live--;
     }
 
     private void add(String key, int hash, long expiresAt) {
-        if (used == keys.length) {
-            // Full of keys and holes (released keys): the ring grows while keys fill half of
-            // it, up to twice maxKeys; past that, holes fill half of it, and dropping them
-            // frees as many slots as the ring has keys, so a rebuild comes seldom.
-            int slots = keys.length;
-            if (live >= slots / 2 && slots < 2 * maxKeys) {
-                slots *= 2;
-            }
-            rebuild(slots);
+        if (tail == starts.length || charsUsed + key.length() > chars.length) {
+            rebuild(key.length());
         }
-        int slot = (head + used) % keys.length;
-        keys[slot] = key;
+        int slot = tail++;
+        starts[slot] = charsUsed;
+        lengths[slot] = key.length();
         hashes[slot] = hash;
         expiries[slot] = expiresAt;
-        used++;
+        key.getChars(0, key.length(), chars, charsUsed);
+        charsUsed += key.length();
         live++;
-        int cell = hash & (table.length - 1);
-        while (table[cell] != 0) {
-            cell = (cell + 1) & (table.length - 1);
-        }
-        table[cell] = slot + 1;
+        place(slot);
     }
 
-    // Copies the keys held, oldest first, into a ring of the given size without holes, and
-    // indexes them again.
-    private void rebuild(int slots) {
-        String[] oldKeys = keys;
+    // Copies the keys held, oldest first, to the start of arrays twice as large as they need
+    // with room for one more key of the given length, and indexes them again.
+    private void rebuild(int more) {
+        long heldChars = more;
+        for (int slot = head; slot < tail; slot++) {
+            heldChars += Math.max(0, lengths[slot]);
+        }
+        if (2 * heldChars > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("idempotency store: its keys hold over "
+                    + (Integer.MAX_VALUE / 2) + " characters");
+        }
+        int slots = Math.max(MIN_SLOTS, 2 * (live + 1));
+        int[] oldStarts = starts;
+        int[] oldLengths = lengths;
         int[] oldHashes = hashes;
         long[] oldExpiries = expiries;
-        keys = new String[slots];
+        char[] oldChars = chars;
+        int oldHead = head;
+        int oldTail = tail;
+        starts = new int[slots];
+        lengths = new int[slots];
         hashes = new int[slots];
         expiries = new long[slots];
-        table = new int[2 * slots];
-        int kept = 0;
-        for (int i = 0, slot = head; i < used; i++, slot = (slot + 1) % oldKeys.length) {
-            if (oldKeys[slot] != null) {
-                keys[kept] = oldKeys[slot];
-                hashes[kept] = oldHashes[slot];
-                expiries[kept] = oldExpiries[slot];
-                int cell = hashes[kept] & (table.length - 1);
-                while (table[cell] != 0) {
-                    cell = (cell + 1) & (table.length - 1);
-                }
-                table[cell] = kept + 1;
-                kept++;
+        chars = new char[Math.max(MIN_CHARS, (int) (2 * heldChars))];
+        table = new int[Integer.highestOneBit(2 * slots - 1) << 1];
+        head = 0;
+        tail = 0;
+        charsUsed = 0;
+        for (int old = oldHead; old < oldTail; old++) {
+            int length = oldLengths[old];
+            if (length != FORGOTTEN) {
+                int slot = tail++;
+                starts[slot] = charsUsed;
+                lengths[slot] = length;
+                hashes[slot] = oldHashes[old];
+                expiries[slot] = oldExpiries[old];
+                System.arraycopy(oldChars, oldStarts[old], chars, charsUsed, length);
+                charsUsed += length;
+                place(slot);
             }
         }
-        head = 0;
-        used = kept;
+    }
+
+    private void place(int slot) {
+        int mask = table.length - 1;
+        int cell = hashes[slot] & mask;
+        while (table[cell] != 0) {
+            cell = (cell + 1) & mask;
+        }
+        table[cell] = slot + 1;
     }
 
     // Returns the table cell of a key, or -1 if the store does not hold it.
@@ -175,15 +197,28 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         int mask = table.length - 1;
         for (int cell = hash & mask; table[cell] != 0; cell = (cell + 1) & mask) {
             int slot = table[cell] - 1;
-            if (hashes[slot] == hash && key.equals(keys[slot])) {
+            if (hashes[slot] == hash && holds(slot, key)) {
                 return cell;
             }
         }
         return -1;
     }
 
-    // Returns the table cell that points at a ring slot holding a key.
-    private int findSlot(int slot) {
+    private boolean holds(int slot, String key) {
+        if (lengths[slot] != key.length()) {
+            return false;
+        }
+        int start = starts[slot];
+        for (int i = 0; i < key.length(); i++) {
+            if (chars[start + i] != key.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Returns the table cell that points at a slot holding a key.
+    private int cellOf(int slot) {
         int mask = table.length - 1;
         int cell = hashes[slot] & mask;
         while (table[cell] != slot + 1) {
@@ -199,17 +234,13 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         int gap = cell;
         for (int next = (gap + 1) & mask; table[next] != 0; next = (next + 1) & mask) {
             int home = hashes[table[next] - 1] & mask;
-            // The entry at next may fill the gap if its home is not between the gap and it.
+            // The entry at next may fill the gap if its home is not after the gap.
             if (((next - home) & mask) >= ((next - gap) & mask)) {
                 table[gap] = table[next];
                 gap = next;
             }
         }
         table[gap] = 0;
-    }
-
-    private int next(int slot) {
-        return slot + 1 == keys.length ? 0 : slot + 1;
     }
 
     // Nanoseconds since the epoch, saturated beyond the years that a long holds.
