@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * Something that happened in a service, with the CloudEvents 1.0 attributes and a JSON payload.
  *
- * <p>Events are immutable: the data is copied when the event is made. The node returned by
- * {@link #data()} is shared by every reader of the event and must not be modified.
+ * <p>Events are immutable: the data is copied when the event is made, unless it is handed over
+ * with {@link #withOwnData}. The node returned by {@link #data()} is shared by every reader of
+ * the event and must not be modified.
  *
  * @param id unique within its source; with the source it identifies the event
  * @param source where the event happened, a URI reference such as {@code /slack/T0TEST001}
@@ -36,6 +37,10 @@ public record Event(
 
     /** The CloudEvents specification version this record follows. */
     public static final String SPEC_VERSION = "1.0";
+
+    // Set on a thread while withOwnData makes an event, so that the constructor, which every
+    // record constructor must go through, takes the data without copying it.
+    private static final ThreadLocal<Boolean> HANDED_OVER = new ThreadLocal<>();
 
     /**
      * Validates the attributes and copies the data.
@@ -60,7 +65,37 @@ public record Event(
             throw new IllegalArgumentException("event '" + id + "': subject is empty");
         }
         dataContentType = dataContentType == null ? "application/json" : dataContentType;
-        data = data == null ? NullNode.getInstance() : data.deepCopy();
+        data = data == null ? NullNode.getInstance()
+                : HANDED_OVER.get() == Boolean.TRUE ? data : data.deepCopy();
+    }
+
+    /**
+     * Makes an event that takes the data node as it is, without the copy the constructor makes:
+     * for a node the caller made for this event alone, such as a webhook body it just parsed,
+     * and hands over. Copying a delivery's JSON costs about as much as parsing it.
+     *
+     * @param id unique within its source; with the source it identifies the event
+     * @param source where the event happened, a URI reference
+     * @param type what happened, such as {@code slack.message}
+     * @param subject what the event is about within its source, or {@code null}
+     * @param time when it happened, or {@code null}
+     * @param dataContentType the media type of the data, or {@code null} for
+     *     {@code application/json}
+     * @param data the payload, or {@code null} for none; neither the caller nor anyone it gave
+     *     the node to may modify it afterwards
+     * @return the event
+     * @throws IllegalArgumentException if the id or type is missing or blank, or the subject
+     *     is empty
+     * @throws NullPointerException if the source is null
+     */
+    public static Event withOwnData(String id, URI source, String type, String subject,
+            Instant time, String dataContentType, JsonNode data) {
+        HANDED_OVER.set(Boolean.TRUE);
+        try {
+            return new Event(id, source, type, subject, time, dataContentType, data);
+        } finally {
+            HANDED_OVER.remove();
+        }
     }
 
     /**

@@ -41,6 +41,28 @@ final class EventTest {
     }
 
     @Test
+    void dataHandedOverIsTakenAsItIsAndTheNextEventCopiesAgain() {
+        ObjectNode data = json.createObjectNode().put("text", "parsed");
+
+        Event handedOver = Event.withOwnData("e1", URI.create("/s"), "t", null, null, null, data);
+        Event copied = new Event("e2", URI.create("/s"), "t", null, null, null, data);
+
+        assertThat(handedOver.data()).isSameAs(data);
+        assertThat(copied.data()).isNotSameAs(data).isEqualTo(data);
+    }
+
+    @Test
+    void handingOverDataChecksTheAttributesAsTheConstructorDoes() {
+        assertThatThrownBy(() -> Event.withOwnData("e1", URI.create("/s"), " ", null, null, null,
+                json.createObjectNode())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("type");
+
+        ObjectNode data = json.createObjectNode();
+        Event afterRefusal = new Event("e2", URI.create("/s"), "t", null, null, null, data);
+        assertThat(afterRefusal.data()).isNotSameAs(data);
+    }
+
+    @Test
     void rejectsMissingRequiredAttributes() {
         assertThatThrownBy(() -> new Event(" ", URI.create("/s"), "t", null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");

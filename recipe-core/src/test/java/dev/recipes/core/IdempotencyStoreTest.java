@@ -49,6 +49,60 @@ final class IdempotencyStoreTest {
     }
 
     @Test
+    void keepsExactlyTheNewestKeysWhenManyMoreCome() {
+        IdempotencyStore big = IdempotencyStore.inMemory(1_000, Duration.ofMinutes(10), clock);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(big.claim("key-" + i)).isTrue();
+        }
+
+        for (int i = 9_000; i < 10_000; i++) {
+            assertThat(big.claim("key-" + i)).as("key-" + i).isFalse();
+        }
+        assertThat(big.claim("key-8999")).isTrue();
+    }
+
+    @Test
+    void releasedKeysLeaveRoomForOthers() {
+        IdempotencyStore three = IdempotencyStore.inMemory(3, Duration.ofMinutes(10), clock);
+        three.claim("a");
+        three.claim("b");
+        three.claim("c");
+
+        three.release("b");
+        three.claim("d");
+
+        assertThat(three.claim("a")).isFalse();
+        assertThat(three.claim("c")).isFalse();
+        assertThat(three.claim("d")).isFalse();
+        assertThat(three.claim("b")).isTrue();
+    }
+
+    @Test
+    void keysClaimedAndReleasedOverAndOverEvictNothing() {
+        store.claim("a");
+
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(store.claim("passing-" + i)).isTrue();
+            store.release("passing-" + i);
+        }
+
+        assertThat(store.claim("a")).isFalse();
+        assertThat(store.claim("b")).isTrue();
+    }
+
+    @Test
+    void forgetsOnlyTheKeysWhoseExpiryPassed() {
+        store.claim("a");
+        clock.advance(Duration.ofMinutes(5));
+        store.claim("b");
+
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(store.claim("b")).isFalse();
+        assertThat(store.claim("a")).isTrue();
+    }
+
+    @Test
     void refusesNonsenseLimits() {
         assertThatThrownBy(() -> IdempotencyStore.inMemory(0, Duration.ofMinutes(1), clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");

@@ -128,7 +128,8 @@ final class EventsApiHandler implements WebhookHandler {
             return badRequest(subject + "field 'team_id' is missing or not a team id");
         }
 
-        Event event = new Event(eventId, URI.create("/slack/" + teamId),
+        // The envelope was parsed for this event alone: it is handed over, not copied.
+        Event event = Event.withOwnData(eventId, URI.create("/slack/" + teamId),
                 Slack.eventType(innerType), channelOf(inner), time(envelope, eventId), null,
                 envelope);
         return publishOnce(event, request);

@@ -8,11 +8,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToIntBiFunction;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -24,8 +27,9 @@ import org.slf4j.MDC;
  * service, all served by one pool of threads. A lane runs at most its limit of requests at once
  * (2, or what the recipe's actions ask for; 1 when one of them takes batches, each run then
  * taking what waited), and a lane that has run one request or batch goes to the back of the
- * pool's queue before it runs the next, so a slow recipe holds no more than its own share of the
- * threads, and an idle recipe holds no thread and next to no memory.
+ * pool's queue before it runs the next whenever other lanes wait there, so a slow recipe holds
+ * no more than its own share of the threads, and an idle recipe holds no thread and next to no
+ * memory.
  *
  * <p>The requests in the lanes count as pending work of the in-memory bus, so that the bus's
  * {@code awaitIdle} and {@code close} wait for them as they wait for queued events.
@@ -33,6 +37,11 @@ import org.slf4j.MDC;
  * <p>A lane takes every request handed to it: the bound is kept upstream, where the engine
  * refuses an event whose recipes have a full lane ({@link #fullLane}), as a full bus queue
  * is refused. A lane can therefore pass its capacity by the events already past that check.
+ *
+ * <p>A lane that ran lately and has nothing running starts its next run about a millisecond
+ * after the request that needs it, or as soon as a run's worth of requests waits, so that a
+ * recipe whose actions keep up with its events takes them in runs rather than waking a
+ * thread for each; a lane idle for longer starts at once.
  */
 final class ActionLanes {
 
@@ -40,6 +49,12 @@ final class ActionLanes {
     private static final Duration IDLE_THREAD = Duration.ofMinutes(1);
     // The longest a batch waits for more requests, whatever its action asks for.
     private static final Duration MAX_BATCH_DELAY = Duration.ofSeconds(10);
+    // A lane whose last run ended less than this ago starts its next one a little later.
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    // How much later, at most about.
+    private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    // A lane waiting to start starts at once when this many requests wait.
+    private static final int START_AT = 64;
 
     private final InMemoryEventBus bus;
     private final ActionRunner runner;
@@ -52,6 +67,10 @@ final class ActionLanes {
     // The recipes with a lane at its capacity or over, so that the engine's check before
     // taking an event costs nothing while none is full, as is usual.
     private final Map<String, Integer> fullRecipes = new ConcurrentHashMap<>();
+    // Lanes whose run starts after the delay, and the thread that starts them.
+    private final Queue<Lane> delayed = new ConcurrentLinkedQueue<>();
+    private volatile Thread starter;
+    private volatile boolean closing;
 
     /**
      * Makes the lanes.
@@ -99,8 +118,52 @@ final class ActionLanes {
                         Math.max(capacity, 2 * Math.min(Action.MAX_BATCH,
                                 batches.applyAsInt(request.recipe(), request.service())))));
         bus.countWork(1);
-        if (lane.offer(request)) {
-            start(lane);
+        switch (lane.offer(request)) {
+            case NOW -> start(lane);
+            case LATER -> delay(lane);
+            case NONE -> {
+            }
+        }
+    }
+
+    // Queues the lane for the starter, unless the lanes are closing: then close() starts what
+    // it finds queued, and whichever of it and this sees the other's write starts the lane.
+    private void delay(Lane lane) {
+        delayed.add(lane);
+        if (closing) {
+            startDelayed();
+            return;
+        }
+        Thread current = starter;
+        LockSupport.unpark(current != null ? current : startStarter());
+    }
+
+    private synchronized Thread startStarter() {
+        if (starter == null) {
+            Thread thread = EngineRuntime.daemonThreads("recipes-action-starter")
+                    .newThread(this::runStarter);
+            starter = thread;
+            thread.start();
+        }
+        return starter;
+    }
+
+    private void runStarter() {
+        while (!closing || !delayed.isEmpty()) {
+            if (delayed.isEmpty()) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, START_DELAY_NANOS);
+                startDelayed();
+            }
+        }
+    }
+
+    private void startDelayed() {
+        for (Lane lane = delayed.poll(); lane != null; lane = delayed.poll()) {
+            if (lane.startDelayed()) {
+                start(lane);
+            }
         }
     }
 
@@ -121,8 +184,10 @@ final class ActionLanes {
         }
     }
 
-    // Runs one request of the lane, then puts the lane at the back of the pool's queue if it
-    // holds more; once the pool is shut down, runs the rest here instead.
+    // Runs one request of the lane, then, if it holds more, puts the lane at the back of the
+    // pool's queue when other lanes wait there, and otherwise runs the next one here: handing
+    // it to the pool would only wake an idle thread for it. Once the pool is shut down, runs
+    // the rest here.
     private void runFrom(Lane lane) {
         while (true) {
             lane.awaitBatch(this::maxBatch, this::batchDelay);
@@ -133,7 +198,7 @@ final class ActionLanes {
             bus.runAsHandler(() -> run(batch));
             boolean more = lane.finished();
             bus.countWork(-batch.size());
-            if (!more || execute(lane)) {
+            if (!more || !pool.getQueue().isEmpty() && execute(lane)) {
                 return;
             }
         }
@@ -236,6 +301,12 @@ final class ActionLanes {
      * @return {@code true} if every lane emptied in time
      */
     boolean close(Duration wait) {
+        closing = true;
+        startDelayed();
+        Thread current = starter;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
         pool.shutdown();
         try {
             return pool.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -249,6 +320,16 @@ final class ActionLanes {
         return recipe + ' ' + service;
     }
 
+    /** What a request offered to a lane asks of the pool. */
+    private enum Start {
+        /** A run starts now. */
+        NOW,
+        /** A run starts after the delay. */
+        LATER,
+        /** A run already going, or about to start, takes it. */
+        NONE
+    }
+
     /** One recipe's requests to one service. Guarded by itself. */
     private static final class Lane {
         private final String recipe;
@@ -259,6 +340,9 @@ final class ActionLanes {
         private boolean full;
         private ArrayDeque<ActionRequest> queue;
         private int running;
+        // Whether a run is to start after the delay, and since when no run has been going.
+        private boolean delayed;
+        private long idleSince;
 
         Lane(ActionLanes owner, String recipe, String service, int limit, int capacity) {
             this.owner = owner;
@@ -266,21 +350,47 @@ final class ActionLanes {
             this.service = service;
             this.limit = Math.max(1, limit);
             this.capacity = capacity;
+            this.idleSince = System.nanoTime() - 2 * QUIET_NANOS;
         }
 
-        /** Adds a request; tells whether a run should start for it. */
-        synchronized boolean offer(ActionRequest request) {
+        /**
+         * Adds a request; tells whether a run should start for it, now or after the delay.
+         * A lane with nothing running that ran lately waits for more requests, up to a run's
+         * worth; one with runs going starts another while it is under its limit.
+         */
+        synchronized Start offer(ActionRequest request) {
             if (queue == null) {
                 queue = new ArrayDeque<>(4);
             }
             queue.add(request);
             noteSize();
             notifyAll();
-            if (running < limit) {
-                running++;
-                return true;
+            if (running >= limit) {
+                return Start.NONE;
             }
-            return false;
+            if (running == 0 && !delayed && System.nanoTime() - idleSince < QUIET_NANOS) {
+                delayed = true;
+                return Start.LATER;
+            }
+            if (delayed && queue.size() < START_AT) {
+                return Start.NONE;
+            }
+            delayed = false;
+            running++;
+            return Start.NOW;
+        }
+
+        /** Tells whether the run this lane waited for is to start now. */
+        synchronized boolean startDelayed() {
+            if (!delayed) {
+                return false;
+            }
+            delayed = false;
+            if (queue == null || queue.isEmpty() || running >= limit) {
+                return false;
+            }
+            running++;
+            return true;
         }
 
         /**
@@ -318,7 +428,7 @@ final class ActionLanes {
         synchronized List<ActionRequest> next(ToIntFunction<ActionRequest> maxBatch) {
             ActionRequest first = queue == null ? null : queue.poll();
             if (first == null) {
-                running--;
+                stopped();
                 return null;
             }
             int max = queue.isEmpty() ? 1 : maxBatch.applyAsInt(first);
@@ -342,11 +452,18 @@ final class ActionLanes {
             if (queue != null && !queue.isEmpty()) {
                 return true;
             }
-            running--;
-            if (running == 0) {
+            stopped();
+            if (running == 0 && !delayed) {
                 queue = null;
             }
             return false;
+        }
+
+        private void stopped() {
+            running--;
+            if (running == 0) {
+                idleSince = System.nanoTime();
+            }
         }
 
         synchronized int waiting() {

@@ -526,17 +526,34 @@ public final class EngineRuntime {
 
     // Senders and proxies disagree on what an empty or dot segment means, so such paths are
     // refused here rather than reaching a handler in a form it did not expect.
+    // It runs on every request, so it walks the path once rather than splitting it.
     private static String pathProblem(String path, String prefix) {
-        for (String segment : path.substring(prefix.length()).split("/", -1)) {
-            if (segment.isEmpty()) {
-                return "has an empty segment (a doubled or trailing '/')";
+        int start = prefix.length();
+        while (true) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? path.length() : slash;
+            String problem = segmentProblem(path, start, end);
+            if (problem != null || slash < 0) {
+                return problem;
             }
-            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+            start = slash + 1;
+        }
+    }
+
+    private static String segmentProblem(String path, int start, int end) {
+        if (start == end) {
+            return "has an empty segment (a doubled or trailing '/')";
+        }
+        for (int i = start; i < end; i++) {
+            if (!isPathChar(path.charAt(i))) {
+                return "has a character that a URI path cannot hold";
+            }
+        }
+        // At most two dots, each written as '.' or '%2e': no longer than six characters.
+        if (end - start <= 6) {
+            String decoded = path.substring(start, end).replace("%2e", ".").replace("%2E", ".");
             if (decoded.equals(".") || decoded.equals("..")) {
                 return "has a '" + decoded + "' segment";
-            }
-            if (!segment.chars().allMatch(EngineRuntime::isPathChar)) {
-                return "has a character that a URI path cannot hold";
             }
         }
         return null;

@@ -152,8 +152,7 @@ public final class SlackSignature {
     }
 
     private static long parseTimestamp(String timestamp) {
-        if (timestamp.isEmpty() || timestamp.length() > 12
-                || !timestamp.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (timestamp.isEmpty() || timestamp.length() > 12 || !isDigits(timestamp)) {
             throw new SignatureException("slack signature: timestamp '"
                     + abbreviate(timestamp) + "' is not Unix seconds");
         }
@@ -163,15 +162,32 @@ public final class SlackSignature {
     private static byte[] parseSignature(String signature) {
         String prefix = VERSION + "=";
         String hex = signature.startsWith(prefix) ? signature.substring(prefix.length()) : "";
-        if (hex.length() != 64 || !hex.chars().allMatch(SlackSignature::isLowerHex)) {
+        if (hex.length() != 64 || !isLowerHex(hex)) {
             throw new SignatureException("slack signature: not of the form v0=<64 lowercase hex "
                     + "digits>");
         }
         return HexFormat.of().parseHex(hex);
     }
 
-    private static boolean isLowerHex(int c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    // Loops rather than streams: these run on every delivery.
+    private static boolean isDigits(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLowerHex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String value) {

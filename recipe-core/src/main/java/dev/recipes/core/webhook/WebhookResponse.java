@@ -15,6 +15,10 @@ import java.util.TreeMap;
  */
 public record WebhookResponse(int status, Map<String, String> headers, byte[] body) {
 
+    // Immutable, and the usual answer to a webhook: made once.
+    private static final WebhookResponse OK = status(200);
+
+
     /**
      * Validates and copies.
      *
@@ -49,7 +53,7 @@ public record WebhookResponse(int status, Map<String, String> headers, byte[] bo
      * @return the response
      */
     public static WebhookResponse ok() {
-        return status(200);
+        return OK;
     }
 
     /**

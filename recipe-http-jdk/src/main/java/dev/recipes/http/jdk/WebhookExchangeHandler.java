@@ -34,6 +34,9 @@ final class WebhookExchangeHandler implements HttpHandler {
     /** Headers the server derives from the body it sends; a handler's values would lie. */
     private static final Set<String> FRAMING_HEADERS = framingHeaders();
 
+    /** What a response without headers adds to the exchange's own: nothing. Never modified. */
+    private static final Headers EMPTY_HEADERS = new Headers();
+
     private final WebhookHandler handler;
     private final int maxBodyBytes;
 
@@ -208,7 +211,9 @@ final class WebhookExchangeHandler implements HttpHandler {
             response = serverError();
             headers = responseHeaders(response);
         }
-        exchange.getResponseHeaders().putAll(headers);
+        if (!headers.isEmpty()) {
+            exchange.getResponseHeaders().putAll(headers);
+        }
         byte[] body = response.body();
         int status = response.status();
         boolean bodiless = body.length == 0 || "HEAD".equals(method)
@@ -224,6 +229,9 @@ final class WebhookExchangeHandler implements HttpHandler {
     }
 
     private static Headers responseHeaders(WebhookResponse response) {
+        if (response.headers().isEmpty()) {
+            return EMPTY_HEADERS;
+        }
         Headers headers = new Headers();
         response.headers().forEach((name, value) -> {
             if (!FRAMING_HEADERS.contains(name)) {
