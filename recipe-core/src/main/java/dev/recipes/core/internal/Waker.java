@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Wakes the sleeping subscribers of the in-memory bus's groups a little after an event came
+ * Wakes the sleeping subscribers of the in-memory bus's topics a little after an event came
  * for them, on a thread of its own started with the first such event, so that a subscriber
  * that keeps up with its publishers takes their events in runs rather than one wake-up each.
  */
@@ -18,7 +18,7 @@ final class Waker implements Runnable {
     /** What the waker wakes. */
     interface Sleeper {
 
-        /** Wakes a sleeping subscriber of the group, if it has one and events are queued. */
+        /** Wakes sleeping subscribers that have events to take, if any. */
         void wakeOne();
     }
 
