@@ -119,10 +119,13 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
-     * Returns a bus in memory.
+     * Returns a bus in memory. Each topic with a subscriber keeps its events in a ring of
+     * twice the queue capacity, made when its first group subscribes: about 16 bytes of memory
+     * per unit of capacity and topic, besides the events it holds.
      *
-     * @param queueCapacity how many events each group's queue holds, at least 1
+     * @param queueCapacity how many events each group's queue holds, from 1 to 16,777,216
      * @return a new bus
+     * @throws IllegalArgumentException if the capacity is out of that range
      */
     static EventBus inMemory(int queueCapacity) {
         return new InMemoryEventBus(queueCapacity);

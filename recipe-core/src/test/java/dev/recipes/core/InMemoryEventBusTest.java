@@ -406,6 +406,12 @@ final class InMemoryEventBusTest {
         remembering.subscribe("t", "free", e -> free.add(e.id()));
         remembering.publish("t", event("running"));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        // The free group must have taken it too, or it would be full at the last of the next.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (free.isEmpty() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+        assertThat(free).containsExactly("running");
         for (int i = 0; i < 10_000; i++) {
             remembering.publish("t", event("queued-" + i));
         }
@@ -434,6 +440,34 @@ final class InMemoryEventBusTest {
                 .containsExactly("refused-903");
         assertThat(slow).hasSize(4_096 + 1).endsWith("refused-4999", "refused-903");
         assertThat(remembering.close(WAIT)).isTrue();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, -1, Integer.MIN_VALUE,
+            (1 << 24) + 1, 1 << 30, Integer.MAX_VALUE})
+    void aCapacityOutOfRangeIsRefusedWhenTheBusIsMade(int capacity) {
+        assertThatThrownBy(() -> EventBus.inMemory(capacity))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queue capacity " + capacity)
+                .hasMessageContaining("from 1 to 16777216");
+    }
+
+    @Test
+    void theLargestCapacityIsTaken() {
+        EventBus largest = EventBus.inMemory(1 << 24);
+        assertThat(largest.close(WAIT)).isTrue();
+    }
+
+    @Test
+    void aNullTimeoutIsRefusedWhetherOrNotTheBusIsIdle() throws Exception {
+        assertThatThrownBy(() -> bus.awaitIdle(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        bus.subscribe("t", "slow", e -> releaseSlow.await());
+        bus.publish("t", event("held"));
+        assertThatThrownBy(() -> bus.awaitIdle(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> bus.close(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("deadline");
     }
 
     @Test

@@ -292,8 +292,10 @@ public final class RedisEventBus implements EventBus {
             topics.add(consumer.topic());
         }
         try {
+            // The delayed events first: one moved into its stream after this look is still
+            // seen there by the next, whereas the other way round it would be seen by neither.
             boolean idle = redis.call("checking whether the bus is idle",
-                    r -> groupsIdle(r, groups) && noDelayedEvents(r, topics));
+                    r -> noDelayedEvents(r, topics) && groupsIdle(r, groups));
             return idle && activity.versionIfQuiet() == version;
         } catch (RecipeException e) {
             LOG.debug("Redis bus: cannot tell whether it is idle: {}", e.getMessage());

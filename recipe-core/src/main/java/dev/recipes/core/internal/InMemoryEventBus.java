@@ -53,6 +53,11 @@ public final class InMemoryEventBus implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final int RECENT_EVENTS = 4096;
+    /**
+     * The largest queue capacity: a topic's ring holds twice the capacity, in two arrays
+     * allocated when its first group subscribes (about 256 MB at this capacity).
+     */
+    public static final int MAX_QUEUE_CAPACITY = 1 << 24;
     // When no sleeping subscriber of a topic was woken for this long, the next event wakes them
     // at once; see Topic.afterWrite.
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -93,12 +98,14 @@ public final class InMemoryEventBus implements EventBus {
     /**
      * Creates a bus.
      *
-     * @param queueCapacity the capacity of each group's queue, at least 1
+     * @param queueCapacity the capacity of each group's queue, from 1 to
+     *     {@link #MAX_QUEUE_CAPACITY}
+     * @throws IllegalArgumentException if the capacity is out of that range
      */
     public InMemoryEventBus(int queueCapacity) {
-        if (queueCapacity < 1) {
+        if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
             throw new IllegalArgumentException("in-memory bus: queue capacity " + queueCapacity
-                    + " must be at least 1");
+                    + " must be from 1 to " + MAX_QUEUE_CAPACITY);
         }
         this.queueCapacity = queueCapacity;
         this.wakeAt = Math.max(1, Math.min(512, queueCapacity / 2));
@@ -152,6 +159,7 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         if (pending.get() == 0) {
             return true;
         }
@@ -175,6 +183,7 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public boolean close(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
         closing = true;
         for (Topic topic : topics.values()) {
             synchronized (topic) {
