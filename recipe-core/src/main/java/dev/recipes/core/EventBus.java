@@ -79,8 +79,13 @@ public interface EventBus extends AutoCloseable {
      * Stops taking events, lets subscribers finish what is queued for up to the given time,
      * then stops them.
      *
+     * <p>Limitation: called from one of the bus's own handlers, it waits out the whole
+     * deadline, since that handler's event is still being handled, and what was queued behind
+     * it is dropped; close the bus from another thread.
+     *
      * @param deadline how long to wait for queued events
      * @return {@code true} if everything queued was handled in time
+     * @throws NullPointerException if the deadline is null
      */
     boolean close(Duration deadline);
 
