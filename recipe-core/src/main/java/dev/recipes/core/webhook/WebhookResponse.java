@@ -18,7 +18,6 @@ public record WebhookResponse(int status, Map<String, String> headers, byte[] bo
     // Immutable, and the usual answer to a webhook: made once.
     private static final WebhookResponse OK = status(200);
 
-
     /**
      * Validates and copies.
      *
