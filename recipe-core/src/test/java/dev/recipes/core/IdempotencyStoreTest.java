@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class IdempotencyStoreTest {
@@ -100,6 +102,27 @@ final class IdempotencyStoreTest {
 
         assertThat(store.claim("b")).isFalse();
         assertThat(store.claim("a")).isTrue();
+    }
+
+    @Test
+    void keysWhoseStringHashesCollideAreEachClaimedOnce() {
+        // Every key of "Aa" and "BB" pairs, twelve pairs long, has the same String.hashCode.
+        List<String> keys = new ArrayList<>(List.of(""));
+        for (int pair = 0; pair < 12; pair++) {
+            List<String> longer = new ArrayList<>();
+            for (String key : keys) {
+                longer.add(key + "Aa");
+                longer.add(key + "BB");
+            }
+            keys = longer;
+        }
+        assertThat(keys.stream().map(String::hashCode).distinct()).hasSize(1);
+        IdempotencyStore store = IdempotencyStore.inMemory(10_000, Duration.ofHours(1), clock);
+
+        assertThat(keys).allSatisfy(key -> assertThat(store.claim(key)).isTrue());
+        assertThat(keys).allSatisfy(key -> assertThat(store.claim(key)).isFalse());
+        keys.subList(0, 100).forEach(store::release);
+        assertThat(keys.subList(0, 100)).allSatisfy(key -> assertThat(store.claim(key)).isTrue());
     }
 
     @Test

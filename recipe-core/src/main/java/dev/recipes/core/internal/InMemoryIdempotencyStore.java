@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Remembers keys in insertion order with one expiry for all, so the oldest key is always the
@@ -29,6 +30,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private final int maxKeys;
     private final Duration expiry;
     private final Clock clock;
+    private final int seed = ThreadLocalRandom.current().nextInt();
 
     // Slot i holds where its key's characters start, how many there are (FORGOTTEN once the
     // key was released or evicted), its hash and when it expires. Slots from head to tail are
@@ -70,7 +72,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     @Override
     public boolean claim(String key) {
         Objects.requireNonNull(key, "key");
-        int hash = spread(key.hashCode());
+        int hash = hash(key);
         Instant now = clock.instant();
         synchronized (this) {
             forgetExpired(nanos(now));
@@ -88,7 +90,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     @Override
     public void release(String key) {
         Objects.requireNonNull(key, "key");
-        int hash = spread(key.hashCode());
+        int hash = hash(key);
         synchronized (this) {
             int cell = find(key, hash);
             if (cell >= 0) {
@@ -255,9 +257,16 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return seconds * 1_000_000_000L + instant.getNano();
     }
 
-    // Mixes the high bits of a string's hash into the low ones that pick the cell.
-    private static int spread(int hash) {
-        int mixed = hash * 0x9E3779B9;
+    // A hash of the key's characters seeded for this store (FNV-1a from a random start), rather
+    // than String.hashCode, for which a sender can make any number of keys collide: in an
+    // open-addressing table they would all probe one run, and each claim would walk it. Not a
+    // keyed cryptographic hash: harder to collide on purpose, not impossible.
+    private int hash(String key) {
+        int hash = seed;
+        for (int i = 0; i < key.length(); i++) {
+            hash = (hash ^ key.charAt(i)) * 0x01000193;
+        }
+        int mixed = (hash ^ (hash >>> 15)) * 0x9E3779B9;
         return mixed ^ (mixed >>> 16);
     }
 
