@@ -1,17 +1,17 @@
 package dev.recipes.http.jdk;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.recipes.core.RecipeEngine;
 import dev.recipes.core.webhook.WebhookHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP server for webhooks on the JDK's own {@code com.sun.net.httpserver}: it hands every
+ * An HTTP/1.1 server for webhooks, built on the JDK alone ({@code java.nio}): it hands every
  * request under {@code /hooks/} (webhooks) and {@code /oauth/} (the pages of OAuth installs) to
  * a {@link WebhookHandler}, such as {@link RecipeEngine#webhooks()}, and writes back the
  * handler's answer as it is.
@@ -37,23 +37,18 @@ import org.slf4j.LoggerFactory;
  * the body's exact bytes, so that signatures can be checked on what the sender signed. Other
  * paths get 404 without reaching the handler. A body over the limit (1 MiB by default) gets 413:
  * at once when {@code Content-Length} says so, or as soon as a chunked body passes the limit.
- * Requests run on a fixed number of threads with a bounded queue; when both are full, a request
- * gets 503 with {@code Retry-After: 1} right away. A handler that throws gives 500.
+ * A handler that throws gives 500.
  *
- * <p>Limitation: the JDK server reads a request's line and headers on a worker thread and has no
- * read timeout of its own, so clients that open connections and then stall hold the workers,
- * and enough of them keep well-formed requests from being answered at all, 503 included. Put the
- * server behind a reverse proxy that buffers whole requests (as nginx does by default) wherever
- * clients other than the webhook senders can reach it; the system property
- * {@code sun.net.httpserver.maxReqTime} (seconds) bounds how long one request may take to
- * arrive. Before answering 413 to a body
- * whose declared length is at most 2 MiB, the server reads and drops it, so that the client reads
- * the answer; a client sending a larger or a chunked body may see the connection reset instead.
- *
- * <p>Unless the system property {@code sun.net.httpserver.nodelay} is set, this class sets it to
- * {@code true} when it is loaded: without it the JDK server answers every request about 40 ms
- * late. The JDK reads the property once, so it has effect only if no JDK HTTP server started
- * before in the process.
+ * <p>One I/O thread reads every connection and parses its requests; a request is handed to the
+ * handler's threads (a fixed number, with a bounded queue) only once it has arrived whole, so a
+ * slow or stalling client holds no handler thread. A request must arrive within the request
+ * timeout (10 seconds by default) or gets 408, an idle kept-alive connection is closed after
+ * the idle timeout (30 seconds), and past the connection limit (1,000) new connections get 503
+ * and are closed. When the handler's threads and queue are full, a request gets 503 with
+ * {@code Retry-After: 1} right away. Requests are parsed strictly (RFC 9112): a request whose
+ * framing could be read two ways, such as one with both {@code Content-Length} and
+ * {@code Transfer-Encoding}, gets 400; {@code chunked} is the only transfer coding taken, and
+ * {@code Expect: 100-continue} is answered.
  *
  * <p>The server is thread-safe. {@link #close()} stops it and releases the port.
  */
@@ -70,31 +65,22 @@ public final class JdkWebhookServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdkWebhookServer.class);
 
-    // The JDK server writes a response's headers and body separately; without TCP_NODELAY the
-    // body waits for the client's delayed ACK, adding about 40 ms to every answer. The JDK reads
-    // the property once, when its first server starts, so it is set here unless already set.
-    static {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
     private static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     private static final int DEFAULT_QUEUE_CAPACITY = 64;
     private static final int MAX_DEFAULT_THREADS = 32;
     private static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofSeconds(2);
-    // Refusals wait here for the two threads that answer them 503. Each is one connection's
-    // request, already accepted by the JDK server, so this bounds connections, not bodies.
-    private static final int REJECTION_QUEUE_CAPACITY = 4096;
-    private static final int REJECTION_THREADS = 2;
-    private static final Duration REJECTER_STOP_WAIT = Duration.ofMillis(500);
+    private static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int BACKLOG = 1024;
 
-    private final HttpServer server;
+    private final ServerLoop loop;
     private final ThreadPoolExecutor workers;
-    private final ThreadPoolExecutor rejecter;
     private final InetSocketAddress address;
     private final int threads;
     private final int queueCapacity;
     private final int maxBodyBytes;
+    private final int maxConnections;
     private final Duration drainDeadline;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -106,17 +92,28 @@ public final class JdkWebhookServer implements AutoCloseable {
                 ? DEFAULT_MAX_BODY_BYTES : builder.maxBodyBytes;
         this.drainDeadline = builder.drainDeadline == null
                 ? DEFAULT_DRAIN_DEADLINE : builder.drainDeadline;
-        this.server = bind(builder.address);
-        this.address = server.getAddress();
-        this.rejecter = new ThreadPoolExecutor(REJECTION_THREADS, REJECTION_THREADS, 0,
-                TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(REJECTION_QUEUE_CAPACITY),
-                threadFactory("recipes-webhook-rejecter"), new ThreadPoolExecutor.AbortPolicy());
+        this.maxConnections = builder.maxConnections == null
+                ? DEFAULT_MAX_CONNECTIONS : builder.maxConnections;
+        Duration requestTimeout = builder.requestTimeout == null
+                ? DEFAULT_REQUEST_TIMEOUT : builder.requestTimeout;
+        Duration idleTimeout = builder.idleTimeout == null
+                ? DEFAULT_IDLE_TIMEOUT : builder.idleTimeout;
+        ServerSocketChannel listener = bind(builder.address);
+        this.address = localAddress(listener);
         this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                queue(queueCapacity), threadFactory("recipes-webhook"), this::reject);
-        server.createContext("/", new WebhookExchangeHandler(builder.handler, maxBodyBytes));
-        server.setExecutor(workers);
-        server.start();
+                queue(queueCapacity), threadFactory("recipes-webhook"),
+                new ThreadPoolExecutor.AbortPolicy());
+        workers.prestartAllCoreThreads();
+        try {
+            this.loop = new ServerLoop(new ServerLoop.Settings(builder.handler,
+                    describe(address), maxBodyBytes, maxConnections,
+                    requestTimeout.toNanos(), idleTimeout.toNanos()), listener, workers);
+        } catch (IOException e) {
+            workers.shutdownNow();
+            closeQuietly(listener);
+            throw new UncheckedIOException("webhook server: cannot start on " + address, e);
+        }
+        loop.start();
         LOG.info("Webhook server listening on {}, taking webhooks under {} and OAuth pages "
                 + "under {}", describe(address), HOOKS_PATH, OAUTH_PATH);
     }
@@ -179,34 +176,16 @@ public final class JdkWebhookServer implements AutoCloseable {
                     + "{}; interrupting them", describe(address), drainDeadline);
             workers.shutdownNow();
         }
-        server.stop(0);
-        rejecter.shutdownNow();
-        awaitTermination(rejecter, REJECTER_STOP_WAIT);
+        loop.stop();
         LOG.info("Webhook server on {} stopped", describe(address));
     }
 
     @Override
     public String toString() {
         return "JdkWebhookServer[" + describe(address) + ", " + threads + " threads, queue "
-                + queueCapacity + ", max body " + maxBodyBytes + " bytes"
+                + queueCapacity + ", max body " + maxBodyBytes + " bytes, max "
+                + maxConnections + " connections"
                 + (closed.get() ? ", closed" : "") + "]";
-    }
-
-    /**
-     * Called when every worker is busy and the queue is full, or the server is closing. The
-     * exchange still has to read its request line and headers, which may block on a slow
-     * client, so it runs on threads of their own rather than on the server's dispatcher thread;
-     * there it answers 503 without reading the body. When even their queue of 4,096 is full,
-     * the exception makes the JDK server close the connection.
-     */
-    private void reject(Runnable exchange, ThreadPoolExecutor pool) {
-        LOG.debug("Webhook server on {}: busy, answering 503", describe(address));
-        try {
-            rejecter.execute(() -> WebhookExchangeHandler.runRejected(exchange));
-        } catch (RejectedExecutionException e) {
-            throw new RejectedExecutionException("webhook server on " + describe(address)
-                    + ": busy, closing the connection", e);
-        }
     }
 
     private static String describe(InetSocketAddress address) {
@@ -215,11 +194,35 @@ public final class JdkWebhookServer implements AutoCloseable {
                 + address.getPort();
     }
 
-    private static HttpServer bind(InetSocketAddress address) {
+    private static ServerSocketChannel bind(InetSocketAddress address) {
+        ServerSocketChannel listener = null;
         try {
-            return HttpServer.create(address, 0);
+            listener = ServerSocketChannel.open();
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(address, BACKLOG);
+            return listener;
         } catch (IOException e) {
+            if (listener != null) {
+                closeQuietly(listener);
+            }
             throw new UncheckedIOException("webhook server: cannot listen on " + address, e);
+        }
+    }
+
+    private static InetSocketAddress localAddress(ServerSocketChannel listener) {
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            closeQuietly(listener);
+            throw new UncheckedIOException("webhook server: cannot read the bound address", e);
+        }
+    }
+
+    private static void closeQuietly(ServerSocketChannel listener) {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // Nothing more to release.
         }
     }
 
@@ -261,6 +264,9 @@ public final class JdkWebhookServer implements AutoCloseable {
         private Integer threads;
         private Integer queueCapacity;
         private Duration drainDeadline;
+        private Integer maxConnections;
+        private Duration requestTimeout;
+        private Duration idleTimeout;
 
         private Builder(WebhookHandler handler) {
             this.handler = handler;
@@ -353,6 +359,57 @@ public final class JdkWebhookServer implements AutoCloseable {
         }
 
         /**
+         * Sets how many connections may be open at once; 1,000 by default. A connection past
+         * it is answered 503 and closed at once.
+         *
+         * @param maxConnections a positive number
+         * @return this builder
+         * @throws IllegalArgumentException if the number is not positive
+         * @throws IllegalStateException if the number was set before
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("webhook server: max connections "
+                        + maxConnections + " must be positive");
+            }
+            this.maxConnections = setOnce(this.maxConnections, maxConnections,
+                    "max connections");
+            return this;
+        }
+
+        /**
+         * Sets how long a request may take to arrive, from its first byte to its last; 10
+         * seconds by default. A request still incomplete after it gets 408 and its connection
+         * is closed, so that clients sending slowly on purpose hold nothing for long. The
+         * handler's own time does not count.
+         *
+         * @param requestTimeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is not positive
+         * @throws IllegalStateException if the timeout was set before
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = setOnce(this.requestTimeout,
+                    positive(requestTimeout, "request timeout"), "request timeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a kept-alive connection may stay idle between requests before the
+         * server closes it; 30 seconds by default.
+         *
+         * @param idleTimeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is not positive
+         * @throws IllegalStateException if the timeout was set before
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = setOnce(this.idleTimeout,
+                    positive(idleTimeout, "idle timeout"), "idle timeout");
+            return this;
+        }
+
+        /**
          * Binds the address and starts serving.
          *
          * @return the running server
@@ -364,6 +421,15 @@ public final class JdkWebhookServer implements AutoCloseable {
                 throw new IllegalStateException("webhook server: address is not set");
             }
             return new JdkWebhookServer(this);
+        }
+
+        private static Duration positive(Duration value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("webhook server: " + what + " " + value
+                        + " must be positive");
+            }
+            return value;
         }
 
         private static <T> T setOnce(T current, T value, String what) {

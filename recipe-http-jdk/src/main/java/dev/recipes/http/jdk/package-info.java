@@ -1,2 +1,2 @@
-/** A webhook ingress on the JDK's own HTTP server, {@code com.sun.net.httpserver}. */
+/** A webhook ingress: an HTTP/1.1 server built on the JDK alone ({@code java.nio}). */
 package dev.recipes.http.jdk;
