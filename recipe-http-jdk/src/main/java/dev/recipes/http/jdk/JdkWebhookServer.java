@@ -37,18 +37,20 @@ import org.slf4j.LoggerFactory;
  * the body's exact bytes, so that signatures can be checked on what the sender signed. Other
  * paths get 404 without reaching the handler. A body over the limit (1 MiB by default) gets 413:
  * at once when {@code Content-Length} says so, or as soon as a chunked body passes the limit.
- * A handler that throws gives 500.
+ * A handler that throws, answers null, answers a 1xx status or sets a header that cannot be
+ * sent gives 500.
  *
  * <p>One I/O thread reads every connection and parses its requests; a request is handed to the
  * handler's threads (a fixed number, with a bounded queue) only once it has arrived whole, so a
  * slow or stalling client holds no handler thread. A request must arrive within the request
- * timeout (10 seconds by default) or gets 408, an idle kept-alive connection is closed after
- * the idle timeout (30 seconds), and past the connection limit (1,000) new connections get 503
- * and are closed. When the handler's threads and queue are full, a request gets 503 with
- * {@code Retry-After: 1} right away. Requests are parsed strictly (RFC 9112): a request whose
- * framing could be read two ways, such as one with both {@code Content-Length} and
- * {@code Transfer-Encoding}, gets 400; {@code chunked} is the only transfer coding taken, and
- * {@code Expect: 100-continue} is answered.
+ * timeout (10 seconds by default) or gets 408, a client that takes no byte of its answer for as
+ * long loses its connection, an idle kept-alive connection is closed after the idle timeout (30
+ * seconds), and past the connection limit (1,000) new connections get 503 and are closed. When
+ * the handler's threads and queue are full, a request gets 503 with {@code Retry-After: 1}
+ * right away. Requests are parsed strictly (RFC 9112): a request whose framing could be read
+ * two ways, such as one with both {@code Content-Length} and {@code Transfer-Encoding}, gets
+ * 400, as does an HTTP/1.1 request without exactly one {@code Host}; {@code chunked} is the
+ * only transfer coding taken, and {@code Expect: 100-continue} is answered.
  *
  * <p>The server is thread-safe. {@link #close()} stops it and releases the port.
  */
@@ -380,8 +382,10 @@ public final class JdkWebhookServer implements AutoCloseable {
         /**
          * Sets how long a request may take to arrive, from its first byte to its last; 10
          * seconds by default. A request still incomplete after it gets 408 and its connection
-         * is closed, so that clients sending slowly on purpose hold nothing for long. The
-         * handler's own time does not count.
+         * is closed, so that clients sending slowly on purpose hold nothing for long. A client
+         * that takes no byte of its answer for as long loses its connection too; one that reads
+         * slowly but steadily gets its answer however long it takes. The handler's own time
+         * does not count.
          *
          * @param requestTimeout positive
          * @return this builder

@@ -14,8 +14,9 @@ import java.util.Map;
  * that ends them, then parsed at once; the body is read by its {@code Content-Length} or its
  * chunks. Strict where a lenient reading could let two parsers disagree on where a request ends
  * (request smuggling): lines end with CRLF only, no space before a header's colon, no folded
- * lines, no {@code Content-Length} beside {@code Transfer-Encoding}, and {@code chunked} is the
- * only transfer coding taken. Not thread-safe: one connection's reading thread uses it.
+ * lines, no {@code Content-Length} beside {@code Transfer-Encoding}, {@code chunked} is the
+ * only transfer coding taken, and an HTTP/1.1 request has exactly one {@code Host}. Not
+ * thread-safe: one connection's reading thread uses it.
  */
 final class RequestParser {
 
@@ -47,9 +48,12 @@ final class RequestParser {
     private boolean keepAlive;
     private boolean continueDue;
 
+    // Grows with the bytes that arrive, never ahead of them: an announced length costs nothing
+    // until it is sent.
     private byte[] body;
     private int bodyLength;
-    private long chunkLeft;
+    // What is still to come of a Content-Length body, or of the chunk being read.
+    private long dataLeft;
     private int trailerBytes;
 
     RequestParser(int maxBodyBytes) {
@@ -103,7 +107,8 @@ final class RequestParser {
         }
         byte[] exact = body == null ? new byte[0]
                 : bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
-        ParsedRequest request = new ParsedRequest(method, path, query, headers, exact, keepAlive);
+        ParsedRequest request = new ParsedRequest(method, path, query, headers, exact, keepAlive,
+                http10);
         reset();
         return request;
     }
@@ -122,7 +127,7 @@ final class RequestParser {
         headers = null;
         body = null;
         bodyLength = 0;
-        chunkLeft = 0;
+        dataLeft = 0;
         trailerBytes = 0;
         continueDue = false;
     }
@@ -148,7 +153,12 @@ final class RequestParser {
     private void skipLeadingBlankLines(ByteBuffer in) throws HttpError {
         while (in.hasRemaining()) {
             byte next = in.get(in.position());
-            if (next != '\r' && next != '\n') {
+            boolean afterCr = leadingBlank % 2 == 1;
+            if (afterCr ? next != '\n' : next != '\r') {
+                if (afterCr || next == '\n') {
+                    throw new HttpError(400, "a line before the request line does not end "
+                            + "with CRLF");
+                }
                 return;
             }
             if (++leadingBlank > MAX_LEADING_BLANK_BYTES) {
@@ -229,6 +239,7 @@ final class RequestParser {
         boolean close = false;
         boolean keepAliveAsked = false;
         boolean expectContinue = false;
+        int hosts = 0;
         int count = 0;
         int at = lineEnd + 2;
         while (at < end) {
@@ -249,8 +260,15 @@ final class RequestParser {
                 keepAliveAsked |= hasToken(value, "keep-alive");
             } else if (name.equalsIgnoreCase("Expect")) {
                 expectContinue |= value.equalsIgnoreCase("100-continue");
+            } else if (name.equalsIgnoreCase("Host")) {
+                hosts++;
             }
             at = next + 2;
+        }
+        if (hosts > 1 || hosts == 0 && !http10) {
+            // RFC 9112 section 3.2: two hosts could be read two ways, and HTTP/1.1 needs one.
+            throw new HttpError(400, hosts == 0 ? "an HTTP/1.1 request has no Host"
+                    : "a request has more than one Host");
         }
         keepAlive = !close && (!http10 || keepAliveAsked);
         startBody(contentLength, transferEncoding, http10);
@@ -415,17 +433,29 @@ final class RequestParser {
             state = State.DONE;
             return;
         }
-        body = new byte[(int) contentLength];
+        body = new byte[(int) Math.min(contentLength, FIRST_BODY_CAPACITY)];
+        dataLeft = contentLength;
         state = State.BODY;
     }
 
     private void readBody(ByteBuffer in) {
-        int take = Math.min(in.remaining(), body.length - bodyLength);
-        in.get(body, bodyLength, take);
-        bodyLength += take;
-        if (bodyLength == body.length) {
+        readData(in, bodyLength + dataLeft);
+        if (dataLeft == 0) {
             state = State.DONE;
         }
+    }
+
+    /** Takes body bytes as they come, growing the body up to {@code capacity} at most. */
+    private void readData(ByteBuffer in, long capacity) {
+        int take = (int) Math.min(in.remaining(), dataLeft);
+        int needed = bodyLength + take;
+        if (needed > body.length) {
+            body = Arrays.copyOf(body, (int) Math.min(capacity,
+                    Math.max((long) needed, (long) body.length * 2)));
+        }
+        in.get(body, bodyLength, take);
+        bodyLength += take;
+        dataLeft -= take;
     }
 
     private void readChunkLine(ByteBuffer in) throws HttpError {
@@ -485,21 +515,13 @@ final class RequestParser {
             state = State.TRAILERS;
             return;
         }
-        chunkLeft = size;
-        int needed = (int) (bodyLength + size);
-        if (needed > body.length) {
-            body = Arrays.copyOf(body, (int) Math.min(maxBodyBytes,
-                    Math.max((long) needed, (long) body.length * 2)));
-        }
+        dataLeft = size;
         state = State.CHUNK_DATA;
     }
 
     private void readChunkData(ByteBuffer in) {
-        int take = (int) Math.min(in.remaining(), chunkLeft);
-        in.get(body, bodyLength, take);
-        bodyLength += take;
-        chunkLeft -= take;
-        if (chunkLeft == 0) {
+        readData(in, maxBodyBytes);
+        if (dataLeft == 0) {
             state = State.CHUNK_END;
         }
     }
@@ -528,9 +550,10 @@ final class RequestParser {
 
     /**
      * One request as read: the method, the raw path and query, every header with its values in
-     * order, the exact body, and whether the connection may carry another request after it.
+     * order, the exact body, whether the connection may carry another request after it, and
+     * whether the request was HTTP/1.0.
      */
     record ParsedRequest(String method, String path, String query,
-            Map<String, List<String>> headers, byte[] body, boolean keepAlive) {
+            Map<String, List<String>> headers, byte[] body, boolean keepAlive, boolean http10) {
     }
 }

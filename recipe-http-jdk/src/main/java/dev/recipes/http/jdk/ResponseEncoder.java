@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Writes a {@link WebhookResponse} as the bytes of an HTTP/1.1 response: the status line, a
- * {@code Date}, the handler's headers but for the framing ones, which the server derives from
- * the body it sends ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}),
- * then the body. Thread-safe.
+ * {@code Date} unless the handler gave its own, the handler's headers but for the framing ones,
+ * which the server derives from the body it sends ({@code Content-Length},
+ * {@code Transfer-Encoding}, {@code Connection}), then the body. Thread-safe.
  */
 final class ResponseEncoder {
 
@@ -33,17 +33,23 @@ final class ResponseEncoder {
      *
      * @param response the answer
      * @param head whether it answers a HEAD request, whose answer has no body
-     * @param keepAlive whether the connection stays open after it
+     * @param connection the {@code Connection} header to send: {@code close} if the
+     *     connection closes after the answer, {@code keep-alive} to tell an HTTP/1.0 client
+     *     that it stays open, or null for none
      * @return the bytes to send
      * @throws IllegalArgumentException if a header name or value cannot be sent as it is
      */
-    static byte[] encode(WebhookResponse response, boolean head, boolean keepAlive) {
+    static byte[] encode(WebhookResponse response, boolean head, String connection) {
         int status = response.status();
         byte[] body = response.body();
         boolean bodiless = status < 200 || status == 204 || status == 304;
         StringBuilder text = new StringBuilder(128);
         text.append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
-                .append("\r\n").append(dateLine());
+                .append("\r\n");
+        if (!response.headers().containsKey("Date")) {
+            // Date may appear once; the headers' map matches names without regard to case.
+            text.append(dateLine());
+        }
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             String name = header.getKey();
             if (isFraming(name)) {
@@ -56,8 +62,8 @@ final class ResponseEncoder {
         if (!bodiless) {
             text.append("Content-Length: ").append(body.length).append("\r\n");
         }
-        if (!keepAlive) {
-            text.append("Connection: close\r\n");
+        if (connection != null) {
+            text.append("Connection: ").append(connection).append("\r\n");
         }
         text.append("\r\n");
         byte[] start = text.toString().getBytes(StandardCharsets.ISO_8859_1);
@@ -79,7 +85,7 @@ final class ResponseEncoder {
      */
     static boolean asksToClose(WebhookResponse response) {
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
-            if (header.getKey().equalsIgnoreCase("Connection")) {
+            if (header.getKey().equalsIgnoreCase("Connection") && header.getValue() != null) {
                 for (String token : header.getValue().split(",")) {
                     if (token.trim().equalsIgnoreCase("close")) {
                         return true;
@@ -109,6 +115,9 @@ final class ResponseEncoder {
     }
 
     private static void checkValue(String name, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("response header " + name + " has no value");
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < ' ' && c != '\t' || c == 0x7f || c > 0xff) {

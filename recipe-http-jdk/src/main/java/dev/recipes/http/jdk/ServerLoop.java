@@ -26,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * selector, and hands each whole request to the worker pool, whose thread calls the handler
  * and writes the answer straight to the socket. Workers therefore never wait on a client, and
  * a connection costs no thread while it is idle or while its request trickles in; a request
- * line, headers and body must arrive within the request timeout, and an idle connection is
- * closed after the idle timeout. Answers that need no handler (404, 503 when the pool is full,
- * and errors in the request) are written by this thread.
+ * line, headers and body must arrive within the request timeout, an answer the client stops
+ * reading for as long is dropped with its connection, and an idle connection is closed after
+ * the idle timeout. Answers that need no handler (404, 503 when the pool is full, and errors
+ * in the request) are written by this thread.
  *
  * <p>One request per connection is handled at a time; bytes a client sends while its request
  * is being handled (pipelining) are held, up to {@link RequestParser#MAX_HEAD_BYTES}, and read
- * on when the answer is out.
+ * on when the answer is out. Bytes that arrive before the held ones are read on go after them,
+ * so that requests are always read in the order sent.
  */
 final class ServerLoop implements Runnable {
 
@@ -56,8 +58,20 @@ final class ServerLoop implements Runnable {
     private static final WebhookResponse SERVER_ERROR = WebhookResponse.text(500,
             "webhook server: the webhook handler failed");
 
-    /** What to do once an answer is out. */
-    private enum After { KEEP, CLOSE, LINGER }
+    /** What to do once an answer is out, and the {@code Connection} header that says so. */
+    private enum After {
+        KEEP(null),
+        /** Keep the connection, and say so: an HTTP/1.0 client closes it otherwise. */
+        KEEP_ANNOUNCED("keep-alive"),
+        CLOSE("close"),
+        LINGER("close");
+
+        final String connection;
+
+        After(String connection) {
+            this.connection = connection;
+        }
+    }
 
     private final Selector selector;
     private final ServerSocketChannel listener;
@@ -212,7 +226,7 @@ final class ServerLoop implements Runnable {
                 open.get());
         try {
             channel.configureBlocking(false);
-            channel.write(ByteBuffer.wrap(ResponseEncoder.encode(BUSY, false, false)));
+            channel.write(ByteBuffer.wrap(ResponseEncoder.encode(BUSY, false, "close")));
             channel.shutdownOutput();
         } catch (IOException e) {
             // Refused either way.
@@ -238,7 +252,10 @@ final class ServerLoop implements Runnable {
             return;
         }
         synchronized (client) {
-            if (client.busy) {
+            // While a request is being answered, or what came meanwhile is not read yet (its
+            // resume is queued), new bytes go after the held ones: read now, they would
+            // overtake them.
+            if (client.busy || client.held != null || client.paused || client.inputEnded) {
                 if (count < 0) {
                     client.inputEnded = true;
                     client.key.interestOps(0);
@@ -306,7 +323,10 @@ final class ServerLoop implements Runnable {
     }
 
     private After keepAlive(ParsedRequest request) {
-        return request.keepAlive() && running ? After.KEEP : After.CLOSE;
+        if (!request.keepAlive() || !running) {
+            return After.CLOSE;
+        }
+        return request.http10() ? After.KEEP_ANNOUNCED : After.KEEP;
     }
 
     private static boolean isRouted(String path) {
@@ -333,25 +353,39 @@ final class ServerLoop implements Runnable {
     // ---- on a worker
 
     private void serve(Client client, ParsedRequest parsed) {
-        WebhookRequest request = new WebhookRequest(parsed.method(), parsed.path(),
-                parsed.query(), parsed.headers(), parsed.body());
-        WebhookResponse response = callHandler(request);
-        After after = ResponseEncoder.asksToClose(response) ? After.CLOSE : keepAlive(parsed);
-        send(client, response, "HEAD".equals(parsed.method()), after);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("Webhook request {} {} answered {}", parsed.method(), parsed.path(),
-                    response.status());
+        try {
+            WebhookRequest request = new WebhookRequest(parsed.method(), parsed.path(),
+                    parsed.query(), parsed.headers(), parsed.body());
+            WebhookResponse response = callHandler(request);
+            After after = ResponseEncoder.asksToClose(response) ? After.CLOSE
+                    : keepAlive(parsed);
+            send(client, response, "HEAD".equals(parsed.method()), after);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Webhook request {} {} answered {}", parsed.method(), parsed.path(),
+                        response.status());
+            }
+        } catch (RuntimeException e) {
+            // Without this, the connection would stay busy, unanswered and unswept, for good.
+            LOG.error("Webhook server on {}: answering {} {} failed; closing the connection",
+                    name, parsed.method(), parsed.path(), e);
+            client.close();
         }
     }
 
     private WebhookResponse callHandler(WebhookRequest request) {
         try {
             WebhookResponse response = handler.handle(request);
-            if (response != null) {
+            if (response == null) {
+                LOG.error("Webhook handler answered {} {} with null; answering 500",
+                        request.method(), request.path());
+            } else if (response.status() < 200) {
+                // A client takes a 1xx answer as interim and would wait for the real one.
+                LOG.error("Webhook handler answered {} {} with status {}, which is not a "
+                        + "final answer; answering 500", request.method(), request.path(),
+                        response.status());
+            } else {
                 return response;
             }
-            LOG.error("Webhook handler answered {} {} with null; answering 500",
-                    request.method(), request.path());
         } catch (RuntimeException | Error e) {
             LOG.error("Webhook handler failed on {} {}; answering 500",
                     request.method(), request.path(), e);
@@ -364,10 +398,10 @@ final class ServerLoop implements Runnable {
     private void send(Client client, WebhookResponse response, boolean head, After after) {
         byte[] bytes;
         try {
-            bytes = ResponseEncoder.encode(response, head, after == After.KEEP);
+            bytes = ResponseEncoder.encode(response, head, after.connection);
         } catch (IllegalArgumentException e) {
             LOG.error("Webhook handler answered with a malformed header; answering 500", e);
-            bytes = ResponseEncoder.encode(SERVER_ERROR, head, after == After.KEEP);
+            bytes = ResponseEncoder.encode(SERVER_ERROR, head, after.connection);
         }
         // A channel closes itself when a thread writing to it is interrupted; a handler's
         // interrupt, or the pool's at the drain deadline, must not cost the answer.
@@ -386,7 +420,7 @@ final class ServerLoop implements Runnable {
                 onLoop(() -> {
                     client.pending = out;
                     client.pendingAfter = after;
-                    client.writeStarted = System.nanoTime();
+                    client.lastWritten = System.nanoTime();
                     setInterest(client, SelectionKey.OP_WRITE);
                 });
                 return;
@@ -402,7 +436,9 @@ final class ServerLoop implements Runnable {
     private void writePending(Client client) {
         ByteBuffer out = client.pending;
         try {
-            client.channel.write(out);
+            if (client.channel.write(out) > 0) {
+                client.lastWritten = System.nanoTime();
+            }
         } catch (IOException e) {
             client.close();
             return;
@@ -432,7 +468,7 @@ final class ServerLoop implements Runnable {
                 }
                 setInterest(client, SelectionKey.OP_READ);
             });
-            case KEEP -> {
+            case KEEP, KEEP_ANNOUNCED -> {
                 boolean resume;
                 synchronized (client) {
                     client.busy = false;
@@ -455,14 +491,12 @@ final class ServerLoop implements Runnable {
     /** Goes on with what a client sent while its last request was being handled. */
     private void resume(Client client) {
         ByteBuffer held;
-        boolean ended;
         synchronized (client) {
             if (client.busy || !client.channel.isOpen()) {
                 return;
             }
             held = client.held;
             client.held = null;
-            ended = client.inputEnded;
             if (client.paused) {
                 client.paused = false;
                 setInterest(client, SelectionKey.OP_READ);
@@ -471,7 +505,13 @@ final class ServerLoop implements Runnable {
         if (held != null) {
             parse(client, held);
         }
-        if (ended && !client.busy) {
+        boolean allAnswered;
+        synchronized (client) {
+            // A worker may have answered the request just handed on already: then what is
+            // still held has its own resume queued, and only nothing held means all is done.
+            allAnswered = client.inputEnded && !client.busy && client.held == null;
+        }
+        if (allAnswered) {
             client.close();
         }
     }
@@ -513,18 +553,29 @@ final class ServerLoop implements Runnable {
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
         for (SelectionKey key : selector.keys()) {
-            if (key.attachment() instanceof Client client && key.isValid() && !client.busy) {
+            if (!(key.attachment() instanceof Client client) || !key.isValid()) {
+                continue;
+            }
+            // An answer being written keeps its connection busy until it is all out; a busy
+            // connection is otherwise the handler's, whose time does not count.
+            if (client.pending != null) {
+                sweepWrite(client, now);
+            } else if (!client.busy) {
                 sweep(client, now);
             }
         }
     }
 
+    /** Drops a connection whose client has not taken a byte of its answer for too long. */
+    private void sweepWrite(Client client, long now) {
+        if (now - client.lastWritten > requestTimeoutNanos) {
+            LOG.debug("Webhook server on {}: a client stopped reading its answer", name);
+            client.close();
+        }
+    }
+
     private void sweep(Client client, long now) {
-        if (client.pending != null) {
-            if (now - client.writeStarted > requestTimeoutNanos) {
-                client.close();
-            }
-        } else if (client.discardLeft > 0) {
+        if (client.discardLeft > 0) {
             if (now - client.lingerStarted > LINGER_NANOS) {
                 client.close();
             }
@@ -591,7 +642,7 @@ final class ServerLoop implements Runnable {
 
         ByteBuffer pending;
         After pendingAfter;
-        long writeStarted;
+        long lastWritten;
         volatile long lastActive = System.nanoTime();
         long requestStarted;
         long discardLeft;
