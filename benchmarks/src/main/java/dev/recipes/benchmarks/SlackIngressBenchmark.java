@@ -55,6 +55,9 @@ public final class SlackIngressBenchmark {
     private static final Duration IDLE_WAIT = Duration.ofSeconds(60);
     private static final List<String> SERVER_JVM_FLAGS = List.of("-Xms512m", "-Xmx512m",
             "-Dsun.net.httpserver.nodelay=true");
+    /** A system property whose value, split at spaces, is added to every server's JVM flags. */
+    private static final String EXTRA_FLAGS_PROPERTY = "ingress.serverFlags";
+    private static final int MAX_LINES_BEFORE_READY = 20;
     // Limitation: the engine logs every webhook it sheds at WARN; overloaded, that is thousands
     // of lines, so the overload server logs only errors of the engine's own logger.
     private static final List<String> OVERLOAD_JVM_FLAGS = List.of(
@@ -178,6 +181,10 @@ public final class SlackIngressBenchmark {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(SERVER_JVM_FLAGS);
         command.addAll(flags);
+        String extra = System.getProperty(EXTRA_FLAGS_PROPERTY, "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split(" +")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(IngressServerMain.class.getName());
@@ -217,7 +224,13 @@ public final class SlackIngressBenchmark {
             this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8));
             this.commands = process.outputWriter(StandardCharsets.UTF_8);
+            // A JVM flag may make the server print first (a flight recording says where it
+            // writes), so lines before "ready" are skipped.
             String ready = answers.readLine();
+            for (int skipped = 0; ready != null && !ready.startsWith("ready ")
+                    && skipped < MAX_LINES_BEFORE_READY; skipped++) {
+                ready = answers.readLine();
+            }
             if (ready == null || !ready.startsWith("ready ")) {
                 process.destroy();
                 throw new IOException("ingress benchmark: the " + kind + " server did not "

@@ -112,20 +112,19 @@ final class EventsApiHandler implements WebhookHandler {
             return badRequest("event_callback: field 'event_id' '" + abbreviate(eventId)
                     + "' is not a Slack event id (up to 128 letters, digits, '.', '_', '-')");
         }
-        String subject = "event_callback '" + eventId + "': ";
         JsonNode inner = envelope.get("event");
         if (inner == null || !inner.isObject()) {
-            return badRequest(subject + "field 'event' is missing or not an object");
+            return badRequest(subject(eventId) + "field 'event' is missing or not an object");
         }
         String innerType = text(inner, "type");
         if (innerType == null || !Slack.isSlackType(innerType)) {
-            return badRequest(subject + "field 'event.type' "
+            return badRequest(subject(eventId) + "field 'event.type' "
                     + (innerType == null ? "is missing or not text"
                             : "'" + abbreviate(innerType) + "' is not a Slack event type"));
         }
         String teamId = text(envelope, "team_id");
         if (teamId == null || !isToken(teamId, 64, TEAM_ID_PUNCTUATION)) {
-            return badRequest(subject + "field 'team_id' is missing or not a team id");
+            return badRequest(subject(eventId) + "field 'team_id' is missing or not a team id");
         }
 
         // The envelope was parsed for this event alone: it is handed over, not copied.
@@ -133,6 +132,10 @@ final class EventsApiHandler implements WebhookHandler {
                 Slack.eventType(innerType), channelOf(inner), time(envelope, eventId), null,
                 envelope);
         return publishOnce(event, request);
+    }
+
+    private static String subject(String eventId) {
+        return "event_callback '" + eventId + "': ";
     }
 
     private WebhookResponse publishRateLimited(JsonNode envelope, WebhookRequest request) {
@@ -156,8 +159,10 @@ final class EventsApiHandler implements WebhookHandler {
     // Redeliveries are deduplicated whether or not they carry X-Slack-Retry-Num: the first try
     // may have failed here, so a retry alone proves nothing.
     private WebhookResponse publishOnce(Event event, WebhookRequest request) {
-        LOG.debug("Slack event '{}' (retry {}) received", event.id(),
-                abbreviate(request.header(RETRY_NUM_HEADER).orElse("0")));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Slack event '{}' (retry {}) received", event.id(),
+                    abbreviate(request.header(RETRY_NUM_HEADER).orElse("0")));
+        }
         return once.publish(event, event.id());
     }
 
