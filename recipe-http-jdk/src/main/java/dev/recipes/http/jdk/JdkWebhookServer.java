@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * slow or stalling client holds no handler thread. A request must arrive within the request
  * timeout (10 seconds by default) or gets 408, a client that takes no byte of its answer for as
  * long loses its connection, an idle kept-alive connection is closed after the idle timeout (30
- * seconds), and past the connection limit (1,000) new connections get 503 and are closed. When
- * the handler's threads and queue are full, a request gets 503 with {@code Retry-After: 1}
- * right away. Requests are parsed strictly (RFC 9112): a request whose framing could be read
+ * seconds), and past the connection limit (1,000) new connections get 503 and are closed.
+ * Request bodies held at once, over all connections, are bounded too (a quarter of the heap by
+ * default): past it, a request gets 503. When the handler's threads and queue are full, a
+ * request gets 503 with {@code Retry-After: 1} right away. Requests are parsed strictly (RFC 9112): a request whose framing could be read
  * two ways, such as one with both {@code Content-Length} and {@code Transfer-Encoding}, gets
  * 400, as does an HTTP/1.1 request without exactly one {@code Host}; {@code chunked} is the
  * only transfer coding taken, and {@code Expect: 100-continue} is answered.
@@ -75,6 +76,7 @@ public final class JdkWebhookServer implements AutoCloseable {
     private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final int BACKLOG = 1024;
+    private static final Duration INTERRUPTED_WAIT = Duration.ofMillis(500);
 
     private final ServerLoop loop;
     private final ThreadPoolExecutor workers;
@@ -83,6 +85,7 @@ public final class JdkWebhookServer implements AutoCloseable {
     private final int queueCapacity;
     private final int maxBodyBytes;
     private final int maxConnections;
+    private final long maxBufferedBytes;
     private final Duration drainDeadline;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -100,6 +103,9 @@ public final class JdkWebhookServer implements AutoCloseable {
                 ? DEFAULT_REQUEST_TIMEOUT : builder.requestTimeout;
         Duration idleTimeout = builder.idleTimeout == null
                 ? DEFAULT_IDLE_TIMEOUT : builder.idleTimeout;
+        this.maxBufferedBytes = builder.maxBufferedBytes == null
+                ? Math.max(maxBodyBytes, Runtime.getRuntime().maxMemory() / 4)
+                : builder.maxBufferedBytes;
         ServerSocketChannel listener = bind(builder.address);
         this.address = localAddress(listener);
         this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
@@ -108,7 +114,7 @@ public final class JdkWebhookServer implements AutoCloseable {
         workers.prestartAllCoreThreads();
         try {
             this.loop = new ServerLoop(new ServerLoop.Settings(builder.handler,
-                    describe(address), maxBodyBytes, maxConnections,
+                    describe(address), maxBodyBytes, maxConnections, maxBufferedBytes,
                     requestTimeout.toNanos(), idleTimeout.toNanos()), listener, workers);
         } catch (IOException e) {
             workers.shutdownNow();
@@ -163,20 +169,25 @@ public final class JdkWebhookServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server: requests that arrive from now on get 503, requests already taken may
-     * finish within the drain deadline (2 seconds by default) and are interrupted after it, then
-     * the port is released and every connection closed. Calling it again does nothing.
+     * Stops the server: requests that arrive from now on get 503, and every answer from now on
+     * closes its connection; requests already taken may finish within the drain deadline (2
+     * seconds by default). At the deadline, requests still waiting for a thread get 503 and
+     * running ones are interrupted; what they answer within half a second more is still sent.
+     * Then the port is released and every connection closed. Calling it again does nothing.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        loop.drain();
         workers.shutdown();
         if (!awaitTermination(workers, drainDeadline)) {
             LOG.warn("Webhook server on {}: requests still running after the drain deadline of "
                     + "{}; interrupting them", describe(address), drainDeadline);
-            workers.shutdownNow();
+            loop.refuse(workers.shutdownNow());
+            // The interrupted handlers' answers (500 from most) still go out if they come soon.
+            awaitTermination(workers, INTERRUPTED_WAIT);
         }
         loop.stop();
         LOG.info("Webhook server on {} stopped", describe(address));
@@ -186,7 +197,7 @@ public final class JdkWebhookServer implements AutoCloseable {
     public String toString() {
         return "JdkWebhookServer[" + describe(address) + ", " + threads + " threads, queue "
                 + queueCapacity + ", max body " + maxBodyBytes + " bytes, max "
-                + maxConnections + " connections"
+                + maxConnections + " connections, max " + maxBufferedBytes + " body bytes held"
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
@@ -269,6 +280,7 @@ public final class JdkWebhookServer implements AutoCloseable {
         private Integer maxConnections;
         private Duration requestTimeout;
         private Duration idleTimeout;
+        private Long maxBufferedBytes;
 
         private Builder(WebhookHandler handler) {
             this.handler = handler;
@@ -380,6 +392,29 @@ public final class JdkWebhookServer implements AutoCloseable {
         }
 
         /**
+         * Sets how many bytes of request bodies the server holds at once, over all its
+         * connections: bodies arriving and bodies of requests being handled. A request whose
+         * body would pass it gets 503 with {@code Retry-After: 1}. It bounds the memory that
+         * clients sending large bodies slowly can take, which the connection and body limits
+         * alone would let reach their product (1,000 MiB with the defaults). A quarter of the
+         * heap's maximum by default, and never less than the body limit.
+         *
+         * @param maxBufferedBytes at least the body limit, 1 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if the number is not positive
+         * @throws IllegalStateException if the number was set before
+         */
+        public Builder maxBufferedBytes(long maxBufferedBytes) {
+            if (maxBufferedBytes < 1) {
+                throw new IllegalArgumentException("webhook server: max buffered bytes "
+                        + maxBufferedBytes + " must be positive");
+            }
+            this.maxBufferedBytes = setOnce(this.maxBufferedBytes, maxBufferedBytes,
+                    "max buffered bytes");
+            return this;
+        }
+
+        /**
          * Sets how long a request may take to arrive, from its first byte to its last; 10
          * seconds by default. A request still incomplete after it gets 408 and its connection
          * is closed, so that clients sending slowly on purpose hold nothing for long. A client
@@ -423,6 +458,12 @@ public final class JdkWebhookServer implements AutoCloseable {
         public JdkWebhookServer start() {
             if (address == null) {
                 throw new IllegalStateException("webhook server: address is not set");
+            }
+            int bodyLimit = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
+            if (maxBufferedBytes != null && maxBufferedBytes < bodyLimit) {
+                throw new IllegalStateException("webhook server: max buffered bytes "
+                        + maxBufferedBytes + " is less than the max body bytes " + bodyLimit
+                        + ", so a body at the limit could never be taken");
             }
             return new JdkWebhookServer(this);
         }

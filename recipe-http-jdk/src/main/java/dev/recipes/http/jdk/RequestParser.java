@@ -33,6 +33,9 @@ final class RequestParser {
     private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, DONE }
 
     private final int maxBodyBytes;
+    // Every body array's size is taken from it while the parser holds the array; take() hands
+    // what the body took over to the request.
+    private final BodyBudget budget;
 
     private State state = State.HEAD;
     private byte[] head = new byte[FIRST_HEAD_CAPACITY];
@@ -56,8 +59,9 @@ final class RequestParser {
     private long dataLeft;
     private int trailerBytes;
 
-    RequestParser(int maxBodyBytes) {
+    RequestParser(int maxBodyBytes, BodyBudget budget) {
         this.maxBodyBytes = maxBodyBytes;
+        this.budget = budget;
     }
 
     /**
@@ -107,13 +111,24 @@ final class RequestParser {
         }
         byte[] exact = body == null ? new byte[0]
                 : bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
+        long taken = body == null ? 0 : body.length;
+        body = null;
         ParsedRequest request = new ParsedRequest(method, path, query, headers, exact, keepAlive,
-                http10);
+                http10, taken);
         reset();
         return request;
     }
 
+    /** Gives back to the budget what the body of a request not yet whole holds. */
+    void release() {
+        if (body != null) {
+            budget.giveBack(body.length);
+            body = null;
+        }
+    }
+
     private void reset() {
+        release();
         state = State.HEAD;
         if (head.length > FIRST_HEAD_CAPACITY * 4) {
             head = new byte[FIRST_HEAD_CAPACITY];
@@ -419,10 +434,8 @@ final class RequestParser {
             if (http10) {
                 throw new HttpError(400, "HTTP/1.0 has no Transfer-Encoding");
             }
-            if (!transferEncoding.trim().equalsIgnoreCase("chunked")) {
-                throw new HttpError(501, "the only transfer coding served is chunked");
-            }
-            body = new byte[Math.min(maxBodyBytes, FIRST_BODY_CAPACITY)];
+            checkTransferEncoding(transferEncoding);
+            body = newBody(Math.min(maxBodyBytes, FIRST_BODY_CAPACITY));
             state = State.CHUNK_SIZE;
             return;
         }
@@ -433,12 +446,36 @@ final class RequestParser {
             state = State.DONE;
             return;
         }
-        body = new byte[(int) Math.min(contentLength, FIRST_BODY_CAPACITY)];
+        body = newBody((int) Math.min(contentLength, FIRST_BODY_CAPACITY));
         dataLeft = contentLength;
         state = State.BODY;
     }
 
-    private void readBody(ByteBuffer in) {
+    // RFC 9112 section 6.3: chunked must come last, and once; only it is decoded here.
+    private static void checkTransferEncoding(String value) throws HttpError {
+        String[] codings = value.split(",", -1);
+        int chunked = 0;
+        for (String coding : codings) {
+            String name = coding.trim();
+            if (name.isEmpty()) {
+                throw new HttpError(400, "Transfer-Encoding has an empty coding");
+            }
+            if (name.equalsIgnoreCase("chunked")) {
+                chunked++;
+            }
+        }
+        if (!codings[codings.length - 1].trim().equalsIgnoreCase("chunked")) {
+            throw new HttpError(400, "chunked is not the last transfer coding");
+        }
+        if (chunked > 1) {
+            throw new HttpError(400, "chunked is applied more than once");
+        }
+        if (codings.length > 1) {
+            throw new HttpError(501, "the only transfer coding served is chunked");
+        }
+    }
+
+    private void readBody(ByteBuffer in) throws HttpError {
         readData(in, bodyLength + dataLeft);
         if (dataLeft == 0) {
             state = State.DONE;
@@ -446,12 +483,13 @@ final class RequestParser {
     }
 
     /** Takes body bytes as they come, growing the body up to {@code capacity} at most. */
-    private void readData(ByteBuffer in, long capacity) {
+    private void readData(ByteBuffer in, long capacity) throws HttpError {
         int take = (int) Math.min(in.remaining(), dataLeft);
         int needed = bodyLength + take;
         if (needed > body.length) {
-            body = Arrays.copyOf(body, (int) Math.min(capacity,
-                    Math.max((long) needed, (long) body.length * 2)));
+            int size = (int) Math.min(capacity, Math.max((long) needed, (long) body.length * 2));
+            takeFromBudget(size - body.length);
+            body = Arrays.copyOf(body, size);
         }
         in.get(body, bodyLength, take);
         bodyLength += take;
@@ -519,7 +557,19 @@ final class RequestParser {
         state = State.CHUNK_DATA;
     }
 
-    private void readChunkData(ByteBuffer in) {
+    private byte[] newBody(int size) throws HttpError {
+        takeFromBudget(size);
+        return new byte[size];
+    }
+
+    private void takeFromBudget(long bytes) throws HttpError {
+        if (!budget.take(bytes)) {
+            throw new HttpError(503, "busy: the request bodies held are at the server's limit "
+                    + "of " + budget.limit() + " bytes; try again later");
+        }
+    }
+
+    private void readChunkData(ByteBuffer in) throws HttpError {
         readData(in, maxBodyBytes);
         if (dataLeft == 0) {
             state = State.CHUNK_END;
@@ -550,10 +600,12 @@ final class RequestParser {
 
     /**
      * One request as read: the method, the raw path and query, every header with its values in
-     * order, the exact body, whether the connection may carry another request after it, and
-     * whether the request was HTTP/1.0.
+     * order, the exact body, whether the connection may carry another request after it,
+     * whether the request was HTTP/1.0, and how many bytes of the server's body budget it
+     * holds until it is answered.
      */
     record ParsedRequest(String method, String path, String query,
-            Map<String, List<String>> headers, byte[] body, boolean keepAlive, boolean http10) {
+            Map<String, List<String>> headers, byte[] body, boolean keepAlive, boolean http10,
+            long budgetBytes) {
     }
 }

@@ -12,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,7 +90,11 @@ final class ServerLoop implements Runnable {
     private final AtomicInteger open = new AtomicInteger();
     private final Thread thread;
 
+    private final BodyBudget budget;
+
     private volatile boolean running = true;
+    // Set when the server starts to close: answers from then on close their connections.
+    private volatile boolean draining;
     private long acceptPausedUntil;
     private long nextSweep;
 
@@ -101,6 +106,7 @@ final class ServerLoop implements Runnable {
         this.name = settings.name();
         this.maxBodyBytes = settings.maxBodyBytes();
         this.maxConnections = settings.maxConnections();
+        this.budget = new BodyBudget(settings.maxBufferedBytes());
         this.requestTimeoutNanos = settings.requestTimeoutNanos();
         this.idleTimeoutNanos = settings.idleTimeoutNanos();
         this.sweepMillis = Math.max(MIN_SWEEP_MILLIS, Math.min(MAX_SWEEP_MILLIS,
@@ -115,11 +121,30 @@ final class ServerLoop implements Runnable {
 
     /** What the loop needs to know of the server's settings. */
     record Settings(WebhookHandler handler, String name, int maxBodyBytes, int maxConnections,
-            long requestTimeoutNanos, long idleTimeoutNanos) {
+            long maxBufferedBytes, long requestTimeoutNanos, long idleTimeoutNanos) {
     }
 
     void start() {
         thread.start();
+    }
+
+    /** From now on, every answer closes its connection: the server is closing. */
+    void drain() {
+        draining = true;
+    }
+
+    /**
+     * Answers 503 the requests that were waiting for a thread when the pool was stopped, so
+     * that their clients get an answer rather than a closed connection.
+     *
+     * @param dropped what {@link ThreadPoolExecutor#shutdownNow()} returned
+     */
+    void refuse(List<Runnable> dropped) {
+        for (Runnable task : dropped) {
+            if (task instanceof Exchange exchange) {
+                exchange.refuse();
+            }
+        }
     }
 
     /**
@@ -178,12 +203,13 @@ final class ServerLoop implements Runnable {
             }
         } catch (CancelledKeyException e) {
             // A worker closed the connection while it was ready: nothing left to do.
-        } catch (RuntimeException e) {
-            LOG.error("Webhook server on {}: a connection failed unexpectedly; closing it",
-                    name, e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Whatever went wrong is this connection's: the loop goes on serving the others.
             if (key.attachment() instanceof Client client) {
                 client.close();
             }
+            LOG.error("Webhook server on {}: a connection failed unexpectedly; closed it",
+                    name, e);
         }
     }
 
@@ -211,7 +237,7 @@ final class ServerLoop implements Runnable {
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Client client = new Client(channel, new RequestParser(maxBodyBytes));
+                Client client = new Client(channel, new RequestParser(maxBodyBytes, budget));
                 client.key = channel.register(selector, SelectionKey.OP_READ, client);
                 open.incrementAndGet();
             } catch (IOException e) {
@@ -288,8 +314,11 @@ final class ServerLoop implements Runnable {
                 LOG.debug("Webhook server on {}: request refused {}: {}", name, e.status(),
                         e.getMessage());
                 client.busy = true;
-                send(client, WebhookResponse.text(e.status(), "webhook server: "
-                        + e.getMessage()), false, After.LINGER);
+                parser.release();
+                WebhookResponse refusal = WebhookResponse.text(e.status(), "webhook server: "
+                        + e.getMessage());
+                send(client, e.status() == 503 ? refusal.withHeader("Retry-After", "1")
+                        : refusal, false, After.LINGER);
                 return;
             }
             if (wasIdle) {
@@ -309,21 +338,23 @@ final class ServerLoop implements Runnable {
                 }
             }
             if (!isRouted(request.path())) {
+                budget.giveBack(request.budgetBytes());
                 send(client, NOT_FOUND, "HEAD".equals(request.method()), keepAlive(request));
                 return;
             }
+            Exchange exchange = new Exchange(client, request);
             try {
-                workers.execute(() -> serve(client, request));
+                workers.execute(exchange);
             } catch (RejectedExecutionException e) {
                 LOG.debug("Webhook server on {}: busy, answering 503", name);
-                send(client, BUSY, false, After.CLOSE);
+                exchange.refuse();
             }
             return;
         }
     }
 
     private After keepAlive(ParsedRequest request) {
-        if (!request.keepAlive() || !running) {
+        if (!request.keepAlive() || !running || draining) {
             return After.CLOSE;
         }
         return request.http10() ? After.KEEP_ANNOUNCED : After.KEEP;
@@ -351,6 +382,33 @@ final class ServerLoop implements Runnable {
     }
 
     // ---- on a worker
+
+    /** One whole request, waiting for a worker or being answered by one. */
+    private final class Exchange implements Runnable {
+
+        private final Client client;
+        private final ParsedRequest request;
+
+        Exchange(Client client, ParsedRequest request) {
+            this.client = client;
+            this.request = request;
+        }
+
+        @Override
+        public void run() {
+            try {
+                serve(client, request);
+            } finally {
+                budget.giveBack(request.budgetBytes());
+            }
+        }
+
+        /** Answers 503 without calling the handler. */
+        void refuse() {
+            budget.giveBack(request.budgetBytes());
+            send(client, BUSY, false, After.CLOSE);
+        }
+    }
 
     private void serve(Client client, ParsedRequest parsed) {
         try {
@@ -672,6 +730,11 @@ final class ServerLoop implements Runnable {
                 closed = true;
             }
             open.decrementAndGet();
+            // Only the loop parses, and never while a worker owns the connection, so a body
+            // being received is the loop's to give back; this is a no-op on a worker.
+            if (Thread.currentThread() == thread) {
+                parser.release();
+            }
             closeQuietly(channel);
         }
     }

@@ -420,11 +420,18 @@ final class HttpProtocolTest {
                 arguments("gzip before chunked", 501,
                         "POST /hooks/s HTTP/1.1\r\n" + HOST
                                 + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + smuggled),
-                arguments("chunked and identity on two lines", 501,
+                arguments("chunked and identity on two lines", 400,
                         "POST /hooks/s HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n"
                                 + "Transfer-Encoding: identity\r\n\r\n0\r\n\r\n" + smuggled),
-                arguments("a misspelt chunked", 501,
+                arguments("a misspelt chunked", 400,
                         "POST /hooks/s HTTP/1.1\r\n" + HOST + "Transfer-Encoding: xchunked\r\n"
+                                + "\r\n0\r\n\r\n" + smuggled),
+                arguments("chunked twice", 400,
+                        "POST /hooks/s HTTP/1.1\r\n" + HOST
+                                + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"
+                                + smuggled),
+                arguments("an empty Transfer-Encoding", 400,
+                        "POST /hooks/s HTTP/1.1\r\n" + HOST + "Transfer-Encoding:\r\n"
                                 + "\r\n0\r\n\r\n" + smuggled),
                 arguments("Transfer-Encoding in HTTP/1.0", 400,
                         "POST /hooks/s HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -855,6 +862,84 @@ final class HttpProtocolTest {
     }
 
     @Test
+    void bodiesHeldAtOnceAreBoundedAndTheOnePastGets503() throws Exception {
+        server = start(settings -> settings.maxBodyBytes(64 * 1024)
+                .maxBufferedBytes(128 * 1024));
+        String body = "b".repeat(60_000);
+        String first = post("/hooks/held?1", body);
+        String second = post("/hooks/held?2", body);
+        String third = post("/hooks/held?3", body);
+        // Each sends all but the last byte of its body: two fit within the bound, not three,
+        // and nothing is given back before a body is whole.
+        List<Raw> clients = List.of(
+                connect().send(first.substring(0, first.length() - 1)),
+                connect().send(second.substring(0, second.length() - 1)),
+                connect().send(third.substring(0, third.length() - 1)));
+        Raw refusedOne = awaitFirstAnswer(clients);
+
+        Answer refused = refusedOne.read();
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+        for (Raw client : clients) {
+            if (client != refusedOne) {
+                assertThat(client.send("b").read().text()).isEqualTo(body);
+            }
+        }
+        // Answered, the two gave their bytes back.
+        assertThat(connect().send(third).read().text()).isEqualTo(body);
+    }
+
+    @Test
+    void closePastTheDrainDeadlineAnswersTheQueued503AndSendsTheInterruptedAnswer()
+            throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch never = latch();
+        behaviour = request -> {
+            entered.countDown();
+            await(never);
+            return echo(request);
+        };
+        server = start(settings -> settings.threads(1).queueCapacity(4)
+                .drainDeadline(Duration.ofMillis(200)));
+        Raw running = connect().send(post("/hooks/drain?running", "r"));
+        await(entered);
+        Raw queued = connect().send(post("/hooks/drain?queued", "q"));
+        sleep(100);
+
+        server.close();
+
+        Answer interrupted = running.read();
+        assertThat(interrupted.status()).isEqualTo(500);
+        assertThat(interrupted.header("Connection")).isEqualTo("close");
+        Answer refused = queued.read();
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Connection")).isEqualTo("close");
+    }
+
+    @Test
+    void answersWhileTheServerClosesCloseTheirConnections() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = latch();
+        behaviour = request -> {
+            entered.countDown();
+            await(release);
+            return echo(request);
+        };
+        server = start(settings -> settings.drainDeadline(Duration.ofSeconds(10)));
+        Raw raw = connect().send(post("/hooks/drain", "kept?"));
+        await(entered);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        sleep(100);
+        release.countDown();
+
+        Answer answer = raw.read();
+        assertThat(answer.text()).isEqualTo("kept?");
+        assertThat(answer.header("Connection")).isEqualTo("close");
+        closing.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
     void announcedBodiesCostNothingUntilTheyArrive() throws Exception {
         server = start(settings -> settings.maxBodyBytes(JdkWebhookServer.MAX_BODY_LIMIT));
 
@@ -1069,6 +1154,19 @@ final class HttpProtocolTest {
         return bytes;
     }
 
+    private static Raw awaitFirstAnswer(List<Raw> clients) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS);
+        while (System.nanoTime() < deadline) {
+            for (Raw client : clients) {
+                if (client.hasAnswer()) {
+                    return client;
+                }
+            }
+            sleep(10);
+        }
+        throw new AssertionError("no client got an answer");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -1146,6 +1244,11 @@ final class HttpProtocolTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** Whether bytes of an answer have arrived, without waiting. */
+        boolean hasAnswer() throws IOException {
+            return in.available() > 0;
         }
 
         void shutdownOutput() throws IOException {

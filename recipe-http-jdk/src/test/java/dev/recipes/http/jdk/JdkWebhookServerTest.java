@@ -494,6 +494,20 @@ final class JdkWebhookServerTest {
     }
 
     @Test
+    void bodiesHeldBelowTheBodyLimitAreRefusedAtStart() {
+        JdkWebhookServer.Builder builder = JdkWebhookServer.builder(request -> null)
+                .address(new InetSocketAddress(LOOPBACK, 0))
+                .maxBodyBytes(4096)
+                .maxBufferedBytes(4095);
+
+        assertThatThrownBy(builder::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("4095").hasMessageContaining("4096");
+        assertThatThrownBy(() -> JdkWebhookServer.builder(request -> null).maxBufferedBytes(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+    }
+
+    @Test
     void startWithoutAddressFails() {
         assertThatThrownBy(() -> JdkWebhookServer.builder(request -> null).start())
                 .isInstanceOf(IllegalStateException.class)
