@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToIntBiFunction;
@@ -29,7 +27,8 @@ import org.slf4j.MDC;
  * taking what waited), and a lane that has run one request or batch goes to the back of the
  * pool's queue before it runs the next whenever other lanes wait there, so a slow recipe holds
  * no more than its own share of the threads, and an idle recipe holds no thread and next to no
- * memory.
+ * memory. The pool ({@link LifoThreadPool}) hands a run to the thread idle last, so that a
+ * busy engine keeps its runs on as few warm threads as keep up with them, and the rest end.
  *
  * <p>The requests in the lanes count as pending work of the in-memory bus, so that the bus's
  * {@code awaitIdle} and {@code close} wait for them as they wait for queued events.
@@ -62,7 +61,7 @@ final class ActionLanes {
     private final ToIntBiFunction<String, String> limits;
     private final ToIntBiFunction<String, String> batches;
     private final int capacity;
-    private final ThreadPoolExecutor pool;
+    private final LifoThreadPool pool;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     // The recipes with a lane at its capacity or over, so that the engine's check before
     // taking an event costs nothing while none is full, as is usual.
@@ -93,10 +92,8 @@ final class ActionLanes {
         this.limits = limits;
         this.batches = batches;
         this.capacity = capacity;
-        this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD.toMillis(),
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        this.pool = new LifoThreadPool(threads, IDLE_THREAD,
                 EngineRuntime.daemonThreads("recipes-action"));
-        pool.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -114,7 +111,7 @@ final class ActionLanes {
         Lane lane = lanes.computeIfAbsent(laneKey(request.recipe(), request.service()),
                 key -> new Lane(this, request.recipe(), request.service(),
                         Math.min(limits.applyAsInt(request.recipe(), request.service()),
-                                pool.getMaximumPoolSize()),
+                                pool.maxThreads()),
                         Math.max(capacity, 2 * Math.min(Action.MAX_BATCH,
                                 batches.applyAsInt(request.recipe(), request.service())))));
         bus.countWork(1);
@@ -198,7 +195,7 @@ final class ActionLanes {
             bus.runAsHandler(() -> run(batch));
             boolean more = lane.finished();
             bus.countWork(-batch.size());
-            if (!more || !pool.getQueue().isEmpty() && execute(lane)) {
+            if (!more || pool.hasQueued() && execute(lane)) {
                 return;
             }
         }
