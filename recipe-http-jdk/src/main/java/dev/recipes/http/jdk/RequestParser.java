@@ -286,8 +286,11 @@ final class RequestParser {
                     : "a request has more than one Host");
         }
         keepAlive = !close && (!http10 || keepAliveAsked);
+        // Due before the body is looked at, so that a body refused at once (413) is refused
+        // after the 100 too: see ServerLoop.
+        continueDue = expectContinue && !http10
+                && (contentLength > 0 || transferEncoding != null);
         startBody(contentLength, transferEncoding, http10);
-        continueDue = expectContinue && !http10 && state != State.DONE;
     }
 
     private int indexOfCrlf(int from, int end) {

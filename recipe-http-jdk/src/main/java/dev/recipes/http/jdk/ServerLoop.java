@@ -315,6 +315,12 @@ final class ServerLoop implements Runnable {
                         e.getMessage());
                 client.busy = true;
                 parser.release();
+                // Like Tomcat, and as the JDK's own server did, a client that asked is sent
+                // 100 Continue before a 413 too: JDK 17's HttpClient, given a final answer
+                // instead of the 100, waits for ever for the answer it already had.
+                if (e.status() == 413 && parser.takeContinueDue() && !sendContinue(client)) {
+                    return;
+                }
                 WebhookResponse refusal = WebhookResponse.text(e.status(), "webhook server: "
                         + e.getMessage());
                 send(client, e.status() == 503 ? refusal.withHeader("Retry-After", "1")

@@ -210,14 +210,16 @@ final class HttpProtocolTest {
     }
 
     @Test
-    void expectContinueWithBodyOverTheLimitGets413Without100() throws Exception {
+    void expectContinueWithBodyOverTheLimitGets100Then413() throws Exception {
         server = start(settings -> settings.maxBodyBytes(1024));
         Raw raw = connect();
 
         raw.send("POST /hooks/expect HTTP/1.1\r\n" + HOST + "Content-Length: 4096\r\n"
                 + "Expect: 100-continue\r\n\r\n");
+        Answer interim = raw.read();
         Answer answer = raw.read();
 
+        assertThat(interim.status()).isEqualTo(100);
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.header("Connection")).isEqualTo("close");
         assertThat(raw.endOfStream()).isTrue();
