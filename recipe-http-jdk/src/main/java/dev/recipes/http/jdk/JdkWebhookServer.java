@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * seconds), and past the connection limit (1,000) new connections get 503 and are closed.
  * Request bodies held at once, over all connections, are bounded too (a quarter of the heap by
  * default): past it, a request gets 503. When the handler's threads and queue are full, a
- * request gets 503 with {@code Retry-After: 1} right away. Requests are parsed strictly (RFC 9112): a request whose framing could be read
- * two ways, such as one with both {@code Content-Length} and {@code Transfer-Encoding}, gets
- * 400, as does an HTTP/1.1 request without exactly one {@code Host}; {@code chunked} is the
- * only transfer coding taken, and {@code Expect: 100-continue} is answered.
+ * request gets 503 with {@code Retry-After: 1} right away. Requests are parsed strictly (RFC
+ * 9112): a request whose framing could be read two ways, such as one with both
+ * {@code Content-Length} and {@code Transfer-Encoding}, gets 400, as does an HTTP/1.1 request
+ * without exactly one {@code Host}; {@code chunked} is the only transfer coding taken, and
+ * {@code Expect: 100-continue} is answered with 100, even before a 413.
  *
  * <p>The server is thread-safe. {@link #close()} stops it and releases the port.
  */
