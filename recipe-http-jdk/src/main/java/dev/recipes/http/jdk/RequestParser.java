@@ -26,7 +26,7 @@ final class RequestParser {
     private static final int MAX_HEADERS = 256;
     private static final int MAX_CHUNK_LINE = 1024;
     private static final int FIRST_HEAD_CAPACITY = 1024;
-    private static final int FIRST_BODY_CAPACITY = 8192;
+    private static final byte[] NO_BYTES = new byte[0];
     // A few blank lines before a request line are skipped, as RFC 9112 section 2.2 allows.
     private static final int MAX_LEADING_BLANK_BYTES = 8;
 
@@ -438,7 +438,7 @@ final class RequestParser {
                 throw new HttpError(400, "HTTP/1.0 has no Transfer-Encoding");
             }
             checkTransferEncoding(transferEncoding);
-            body = newBody(Math.min(maxBodyBytes, FIRST_BODY_CAPACITY));
+            body = NO_BYTES;
             state = State.CHUNK_SIZE;
             return;
         }
@@ -449,7 +449,7 @@ final class RequestParser {
             state = State.DONE;
             return;
         }
-        body = newBody((int) Math.min(contentLength, FIRST_BODY_CAPACITY));
+        body = NO_BYTES;
         dataLeft = contentLength;
         state = State.BODY;
     }
@@ -490,6 +490,8 @@ final class RequestParser {
         int take = (int) Math.min(in.remaining(), dataLeft);
         int needed = bodyLength + take;
         if (needed > body.length) {
+            // Never more than twice what arrived: an announced length costs nothing until it
+            // is sent, and what the body holds is charged to the budget as it grows.
             int size = (int) Math.min(capacity, Math.max((long) needed, (long) body.length * 2));
             takeFromBudget(size - body.length);
             body = Arrays.copyOf(body, size);
@@ -558,11 +560,6 @@ final class RequestParser {
         }
         dataLeft = size;
         state = State.CHUNK_DATA;
-    }
-
-    private byte[] newBody(int size) throws HttpError {
-        takeFromBudget(size);
-        return new byte[size];
     }
 
     private void takeFromBudget(long bytes) throws HttpError {

@@ -316,9 +316,10 @@ final class ServerLoop implements Runnable {
                 client.busy = true;
                 parser.release();
                 // Like Tomcat, and as the JDK's own server did, a client that asked is sent
-                // 100 Continue before a 413 too: JDK 17's HttpClient, given a final answer
-                // instead of the 100, waits for ever for the answer it already had.
-                if (e.status() == 413 && parser.takeContinueDue() && !sendContinue(client)) {
+                // 100 Continue before a refusal of its body too (413, or 503 when the bodies
+                // held are at their bound): JDK 17's HttpClient, given a final answer instead
+                // of the 100, waits for ever for the answer it already had.
+                if (parser.takeContinueDue() && !sendContinue(client)) {
                     return;
                 }
                 WebhookResponse refusal = WebhookResponse.text(e.status(), "webhook server: "

@@ -892,6 +892,45 @@ final class HttpProtocolTest {
     }
 
     @Test
+    void headsWithoutTheirBodiesHoldNothingOfTheBound() throws Exception {
+        server = start(settings -> settings.maxBodyBytes(64 * 1024)
+                .maxBufferedBytes(128 * 1024));
+        for (int i = 0; i < 32; i++) {
+            connect().send("POST /hooks/wait HTTP/1.1\r\n" + HOST
+                    + "Content-Length: 9000\r\n\r\n");
+        }
+
+        assertThat(eventuallyServed(post("/hooks/small", "small"))).isEqualTo("small");
+    }
+
+    @Test
+    void expectContinueBeyondTheBoundGets100Then503() throws Exception {
+        server = start(settings -> settings.maxBodyBytes(64 * 1024)
+                .maxBufferedBytes(128 * 1024));
+        String body = "b".repeat(60_000);
+        String held = post("/hooks/held", body);
+        List<Raw> holding = List.of(connect().send(held.substring(0, held.length() - 1)),
+                connect().send(held.substring(0, held.length() - 1)));
+        Answer interim = null;
+        Answer answer = null;
+        // The two hold what they sent once the server has read it: retried until it has.
+        for (int attempt = 0; attempt < 50 && (answer == null || answer.status() != 503);
+                attempt++) {
+            Raw asking = connect().send("POST /hooks/expect HTTP/1.1\r\n" + HOST
+                    + "Content-Length: 60000\r\nExpect: 100-continue\r\n\r\n");
+            interim = asking.read();
+            answer = asking.send(body).read();
+        }
+
+        assertThat(interim.status()).isEqualTo(100);
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.header("Retry-After")).isEqualTo("1");
+        for (Raw client : holding) {
+            assertThat(client.send("b").read().text()).isEqualTo(body);
+        }
+    }
+
+    @Test
     void closePastTheDrainDeadlineAnswersTheQueued503AndSendsTheInterruptedAnswer()
             throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
