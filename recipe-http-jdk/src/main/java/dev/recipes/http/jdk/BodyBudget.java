@@ -49,8 +49,4 @@ final class BodyBudget {
     long limit() {
         return limit;
     }
-
-    long held() {
-        return held.get();
-    }
 }

@@ -161,11 +161,6 @@ final class ServerLoop implements Runnable {
         }
     }
 
-    /** The number of connections open now. */
-    int openConnections() {
-        return open.get();
-    }
-
     @Override
     public void run() {
         nextSweep = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sweepMillis);
