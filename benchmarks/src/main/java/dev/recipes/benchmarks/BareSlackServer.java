@@ -28,8 +28,8 @@ import javax.crypto.spec.SecretKeySpec;
  * checks that it is an {@code event_callback} with an {@code event_id}, and answers 200 with no
  * body. It keeps no events: it only counts them.
  *
- * <p>Requests run on a fixed pool of threads, as many as the engine's server uses by default,
- * with an unbounded queue. Thread-safe.
+ * <p>Requests run on a fixed pool of threads, as many as the benchmark gives, with an unbounded
+ * queue. Thread-safe.
  */
 final class BareSlackServer implements AutoCloseable {
 

@@ -25,7 +25,7 @@ final class SlackIngressBenchmarkTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
         Report report = SlackIngressBenchmark.run(
-                new Options(1, REQUESTS, List.of(4), 200, OVERLOAD_REQUESTS, 32),
+                new Options(1, REQUESTS, List.of(4), 0, OVERLOAD_REQUESTS, 32),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
 
         assertThat(report.rounds()).extracting(Round::server)
@@ -52,11 +52,20 @@ final class SlackIngressBenchmarkTest {
 
     @Test
     void options_overrideTheDefaultsTheyName() {
-        Options options = Options.parse(new String[] {"--rounds=2", "--connections=8,32"});
+        Options options = Options.parse(new String[] {"--rounds=2", "--connections=8,32",
+                "--warmup=2.5"});
 
         assertThat(options.rounds()).isEqualTo(2);
         assertThat(options.connections()).containsExactly(8, 32);
+        assertThat(options.warmupSeconds()).isEqualTo(2.5);
         assertThat(options.requests()).isEqualTo(Options.DEFAULTS.requests());
+    }
+
+    @Test
+    void negativeWarmUp_isRefused() {
+        assertThatThrownBy(() -> Options.parse(new String[] {"--warmup=-1"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("warm-up of -1.0 s must not be negative");
     }
 
     @Test
