@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -108,10 +110,10 @@ public final class SlackIngressBenchmark {
         long warmupLost = 0;
         try (ServerProcess bare = start("bare", List.of("bare",
                 String.valueOf(bareThreads())));
-                ServerProcess engine = start("engine",
-                        List.of("engine", "0", "-1", "1024", "0", "true"));
-                ServerProcess noAction = start("engine-no-action",
-                        List.of("engine", "0", "-1", "1024", "0", "false"))) {
+                ServerProcess engine = start("engine", List.of("engine",
+                        String.valueOf(options.engineThreads()), "-1", "1024", "0", "true"));
+                ServerProcess noAction = start("engine-no-action", List.of("engine",
+                        String.valueOf(options.engineThreads()), "-1", "1024", "0", "false"))) {
             List<ServerProcess> servers = List.of(bare, engine, noAction);
             for (int connections : options.connections()) {
                 for (ServerProcess server : servers) {
@@ -338,21 +340,28 @@ public final class SlackIngressBenchmark {
      *     connection count, in batches of a round's size, at least one
      * @param overloadRequests how many deliveries the overload phase sends
      * @param overloadConnections how many connections the overload phase sends them on
+     * @param engineThreads the handler threads of both engines' webhook servers; 0 for the
+     *     server's default
      */
     record Options(int rounds, int requests, List<Integer> connections,
-            double warmupSeconds, int overloadRequests, int overloadConnections) {
+            double warmupSeconds, int overloadRequests, int overloadConnections,
+            int engineThreads) {
 
         /**
          * Five rounds of 40,000 at 16 and at 64 connections after 10 seconds to warm up, and
-         * 40,000 in overload on 128.
+         * 40,000 in overload on 128; the engines' servers with their default threads.
          */
         static final Options DEFAULTS = new Options(5, 40_000, List.of(16, 64), 10,
-                40_000, 128);
+                40_000, 128, 0);
+
+        private static final List<String> NAMES = List.of("rounds", "requests", "connections",
+                "warmup", "overload-requests", "overload-connections", "engine-threads");
 
         /**
          * Copies the list of connection counts.
          *
-         * @throws IllegalArgumentException if the warm-up time is negative or not a number
+         * @throws IllegalArgumentException if the warm-up time is negative or not a number, or
+         *     the engine threads negative
          */
         public Options {
             connections = List.copyOf(connections);
@@ -360,46 +369,48 @@ public final class SlackIngressBenchmark {
                 throw new IllegalArgumentException("ingress benchmark: warm-up of "
                         + warmupSeconds + " s must not be negative");
             }
+            if (engineThreads < 0) {
+                throw new IllegalArgumentException("ingress benchmark: engine threads "
+                        + engineThreads + " must not be negative");
+            }
         }
 
         /**
          * Reads options from {@code --rounds=N}, {@code --requests=N},
-         * {@code --connections=N,N}, {@code --warmup=SECONDS}, {@code --overload-requests=N} and
-         * {@code --overload-connections=N}; what is not given keeps its default.
+         * {@code --connections=N,N}, {@code --warmup=SECONDS}, {@code --overload-requests=N},
+         * {@code --overload-connections=N} and {@code --engine-threads=N}; what is not given
+         * keeps its default.
          *
          * @param args the arguments
          * @return the options
          * @throws IllegalArgumentException if an argument is unknown or not a number
          */
         static Options parse(String[] args) {
-            Options o = DEFAULTS;
+            Map<String, String> given = new HashMap<>();
             for (String arg : args) {
                 String[] pair = arg.split("=", 2);
-                String value = pair.length == 2 ? pair[1] : "";
-                o = switch (pair[0]) {
-                    case "--rounds" -> new Options(Integer.parseInt(value), o.requests,
-                            o.connections, o.warmupSeconds, o.overloadRequests,
-                            o.overloadConnections);
-                    case "--requests" -> new Options(o.rounds, Integer.parseInt(value),
-                            o.connections, o.warmupSeconds, o.overloadRequests,
-                            o.overloadConnections);
-                    case "--connections" -> new Options(o.rounds, o.requests,
-                            Arrays.stream(value.split(",")).map(Integer::valueOf).toList(),
-                            o.warmupSeconds, o.overloadRequests, o.overloadConnections);
-                    case "--warmup" -> new Options(o.rounds, o.requests, o.connections,
-                            Double.parseDouble(value), o.overloadRequests,
-                            o.overloadConnections);
-                    case "--overload-requests" -> new Options(o.rounds, o.requests,
-                            o.connections, o.warmupSeconds, Integer.parseInt(value),
-                            o.overloadConnections);
-                    case "--overload-connections" -> new Options(o.rounds, o.requests,
-                            o.connections, o.warmupSeconds, o.overloadRequests,
-                            Integer.parseInt(value));
-                    default -> throw new IllegalArgumentException("ingress benchmark: option '"
-                            + arg + "' is unknown");
-                };
+                String name = pair[0].startsWith("--") ? pair[0].substring(2) : "";
+                if (pair.length != 2 || !NAMES.contains(name)) {
+                    throw new IllegalArgumentException("ingress benchmark: option '" + arg
+                            + "' is not --name=value with a name among " + NAMES);
+                }
+                given.put(name, pair[1]);
             }
-            return o;
+            Options d = DEFAULTS;
+            return new Options(
+                    Integer.parseInt(given.getOrDefault("rounds", "" + d.rounds)),
+                    Integer.parseInt(given.getOrDefault("requests", "" + d.requests)),
+                    given.containsKey("connections")
+                            ? Arrays.stream(given.get("connections").split(","))
+                                    .map(Integer::valueOf).toList()
+                            : d.connections,
+                    Double.parseDouble(given.getOrDefault("warmup", "" + d.warmupSeconds)),
+                    Integer.parseInt(given.getOrDefault("overload-requests",
+                            "" + d.overloadRequests)),
+                    Integer.parseInt(given.getOrDefault("overload-connections",
+                            "" + d.overloadConnections)),
+                    Integer.parseInt(given.getOrDefault("engine-threads",
+                            "" + d.engineThreads)));
         }
     }
 

@@ -25,7 +25,7 @@ final class SlackIngressBenchmarkTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
         Report report = SlackIngressBenchmark.run(
-                new Options(1, REQUESTS, List.of(4), 0, OVERLOAD_REQUESTS, 32),
+                new Options(1, REQUESTS, List.of(4), 0, OVERLOAD_REQUESTS, 32, 0),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
 
         assertThat(report.rounds()).extracting(Round::server)
@@ -53,11 +53,12 @@ final class SlackIngressBenchmarkTest {
     @Test
     void options_overrideTheDefaultsTheyName() {
         Options options = Options.parse(new String[] {"--rounds=2", "--connections=8,32",
-                "--warmup=2.5"});
+                "--warmup=2.5", "--engine-threads=4"});
 
         assertThat(options.rounds()).isEqualTo(2);
         assertThat(options.connections()).containsExactly(8, 32);
         assertThat(options.warmupSeconds()).isEqualTo(2.5);
+        assertThat(options.engineThreads()).isEqualTo(4);
         assertThat(options.requests()).isEqualTo(Options.DEFAULTS.requests());
     }
 
@@ -66,6 +67,20 @@ final class SlackIngressBenchmarkTest {
         assertThatThrownBy(() -> Options.parse(new String[] {"--warmup=-1"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warm-up of -1.0 s must not be negative");
+    }
+
+    @Test
+    void negativeEngineThreads_areRefused() {
+        assertThatThrownBy(() -> Options.parse(new String[] {"--engine-threads=-2"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("engine threads -2 must not be negative");
+    }
+
+    @Test
+    void optionWithoutValue_isRefused() {
+        assertThatThrownBy(() -> Options.parse(new String[] {"--rounds"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'--rounds' is not --name=value");
     }
 
     @Test
