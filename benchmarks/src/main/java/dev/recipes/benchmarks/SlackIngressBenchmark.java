@@ -77,13 +77,21 @@ public final class SlackIngressBenchmark {
 
     /**
      * Runs the benchmark and prints its report; exits with status 1 if a delivery answered 200
-     * never reached the recipe.
+     * never reached the recipe, and with status 2, saying why, if an option is wrong.
      *
      * @param args options as {@code --name=value}; see {@link Options#parse(String[])}
      * @throws Exception if a server cannot start or answer
      */
     public static void main(String[] args) throws Exception {
-        Report report = run(Options.parse(args), System.out);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Report report = run(options, System.out);
         System.out.println();
         System.out.print(report.summary());
         if (report.lost() > 0) {
@@ -358,20 +366,37 @@ public final class SlackIngressBenchmark {
                 "warmup", "overload-requests", "overload-connections", "engine-threads");
 
         /**
-         * Copies the list of connection counts.
+         * Checks the sizes and copies the list of connection counts.
          *
-         * @throws IllegalArgumentException if the warm-up time is negative or not a number, or
-         *     the engine threads negative
+         * @throws IllegalArgumentException if a count is not positive, the list of connection
+         *     counts empty, the warm-up time negative or not a finite number, or the engine
+         *     threads negative
          */
         public Options {
             connections = List.copyOf(connections);
-            if (!(warmupSeconds >= 0)) {
-                throw new IllegalArgumentException("ingress benchmark: warm-up of "
-                        + warmupSeconds + " s must not be negative");
+            positive("rounds", rounds);
+            positive("requests", requests);
+            positive("overload-requests", overloadRequests);
+            positive("overload-connections", overloadConnections);
+            if (connections.isEmpty()) {
+                throw new IllegalArgumentException("ingress benchmark: connections must name "
+                        + "at least one count");
+            }
+            connections.forEach(count -> positive("connections", count));
+            if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
+                throw new IllegalArgumentException("ingress benchmark: warmup " + warmupSeconds
+                        + " must be a finite number of seconds, zero or more");
             }
             if (engineThreads < 0) {
-                throw new IllegalArgumentException("ingress benchmark: engine threads "
-                        + engineThreads + " must not be negative");
+                throw new IllegalArgumentException("ingress benchmark: engine-threads "
+                        + engineThreads + " must not be negative; 0 keeps the server's default");
+            }
+        }
+
+        private static void positive(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("ingress benchmark: " + name + " " + value
+                        + " must be at least 1");
             }
         }
 
@@ -379,7 +404,7 @@ public final class SlackIngressBenchmark {
          * Reads options from {@code --rounds=N}, {@code --requests=N},
          * {@code --connections=N,N}, {@code --warmup=SECONDS}, {@code --overload-requests=N},
          * {@code --overload-connections=N} and {@code --engine-threads=N}; what is not given
-         * keeps its default.
+         * keeps its default, and of an option given twice the last counts.
          *
          * @param args the arguments
          * @return the options
@@ -397,20 +422,41 @@ public final class SlackIngressBenchmark {
                 given.put(name, pair[1]);
             }
             Options d = DEFAULTS;
-            return new Options(
-                    Integer.parseInt(given.getOrDefault("rounds", "" + d.rounds)),
-                    Integer.parseInt(given.getOrDefault("requests", "" + d.requests)),
+            return new Options(number(given, "rounds", d.rounds),
+                    number(given, "requests", d.requests),
                     given.containsKey("connections")
-                            ? Arrays.stream(given.get("connections").split(","))
-                                    .map(Integer::valueOf).toList()
+                            ? Arrays.stream(given.get("connections").split(",", -1))
+                                    .map(count -> number("connections", count)).toList()
                             : d.connections,
-                    Double.parseDouble(given.getOrDefault("warmup", "" + d.warmupSeconds)),
-                    Integer.parseInt(given.getOrDefault("overload-requests",
-                            "" + d.overloadRequests)),
-                    Integer.parseInt(given.getOrDefault("overload-connections",
-                            "" + d.overloadConnections)),
-                    Integer.parseInt(given.getOrDefault("engine-threads",
-                            "" + d.engineThreads)));
+                    seconds(given, "warmup", d.warmupSeconds),
+                    number(given, "overload-requests", d.overloadRequests),
+                    number(given, "overload-connections", d.overloadConnections),
+                    number(given, "engine-threads", d.engineThreads));
+        }
+
+        private static int number(Map<String, String> given, String name, int fallback) {
+            return given.containsKey(name) ? number(name, given.get(name)) : fallback;
+        }
+
+        private static int number(String name, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("ingress benchmark: --" + name + " takes a "
+                        + "whole number, not '" + value + "'", e);
+            }
+        }
+
+        private static double seconds(Map<String, String> given, String name, double fallback) {
+            if (!given.containsKey(name)) {
+                return fallback;
+            }
+            try {
+                return Double.parseDouble(given.get(name));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("ingress benchmark: --" + name + " takes "
+                        + "seconds, not '" + given.get(name) + "'", e);
+            }
         }
     }
 

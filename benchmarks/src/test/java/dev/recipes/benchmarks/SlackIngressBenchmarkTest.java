@@ -13,6 +13,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 final class SlackIngressBenchmarkTest {
 
@@ -62,18 +64,32 @@ final class SlackIngressBenchmarkTest {
         assertThat(options.requests()).isEqualTo(Options.DEFAULTS.requests());
     }
 
-    @Test
-    void negativeWarmUp_isRefused() {
-        assertThatThrownBy(() -> Options.parse(new String[] {"--warmup=-1"}))
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--warmup=-1            | warmup -1.0 must be a finite number of seconds, zero or more",
+        "--warmup=NaN           | warmup NaN must be a finite number of seconds, zero or more",
+        "--warmup=Infinity      | warmup Infinity must be a finite number of seconds",
+        "--warmup=ten           | --warmup takes seconds, not 'ten'",
+        "--engine-threads=-2    | engine-threads -2 must not be negative",
+        "--engine-threads=two   | --engine-threads takes a whole number, not 'two'",
+        "--rounds=0             | rounds 0 must be at least 1",
+        "--requests=-5          | requests -5 must be at least 1",
+        "--overload-requests=0  | overload-requests 0 must be at least 1",
+        "--connections=8,0      | connections 0 must be at least 1",
+        "--connections=         | --connections takes a whole number, not ''",
+        "--connections=8,,16    | --connections takes a whole number, not ''",
+        "--rounds=1.5           | --rounds takes a whole number, not '1.5'",
+    })
+    void badValue_isRefusedSayingWhich(String option, String message) {
+        assertThatThrownBy(() -> Options.parse(new String[] {option}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("warm-up of -1.0 s must not be negative");
+                .hasMessageContaining(message);
     }
 
     @Test
-    void negativeEngineThreads_areRefused() {
-        assertThatThrownBy(() -> Options.parse(new String[] {"--engine-threads=-2"}))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("engine threads -2 must not be negative");
+    void repeatedOption_lastCounts() {
+        assertThat(Options.parse(new String[] {"--rounds=2", "--rounds=3"}).rounds())
+                .isEqualTo(3);
     }
 
     @Test
