@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,8 +21,10 @@ final class ResponseEncoder {
     static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1);
 
-    private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME
-            .withZone(ZoneOffset.UTC);
+    // IMF-fixdate (RFC 9110): the day always in two digits, which RFC_1123_DATE_TIME leaves
+    // out ("Sat, 5 Dec 2026").
+    private static final DateTimeFormatter DATE = DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
     private static volatile DateLine date = new DateLine(Long.MIN_VALUE, "");
 
@@ -132,11 +135,21 @@ final class ResponseEncoder {
         long second = System.currentTimeMillis() / 1000;
         DateLine current = date;
         if (current.second != second) {
-            current = new DateLine(second,
-                    "Date: " + DATE.format(Instant.ofEpochSecond(second)) + "\r\n");
+            current = new DateLine(second, "Date: " + httpDate(Instant.ofEpochSecond(second))
+                    + "\r\n");
             date = current;
         }
         return current.line;
+    }
+
+    /**
+     * Formats an instant as an HTTP date (IMF-fixdate, RFC 9110).
+     *
+     * @param instant the instant, to the second
+     * @return such as {@code Sun, 06 Nov 1994 08:49:37 GMT}
+     */
+    static String httpDate(Instant instant) {
+        return DATE.format(instant);
     }
 
     private static String reason(int status) {

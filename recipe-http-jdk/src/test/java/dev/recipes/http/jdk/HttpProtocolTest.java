@@ -793,10 +793,20 @@ final class HttpProtocolTest {
         Instant date = ZonedDateTime.parse(answer.header("Date"),
                 DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         assertThat(date).isBetween(before, Instant.now().plusSeconds(2));
+        assertThat(answer.header("Date"))
+                .matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
         assertThat(answer.header("Content-Length")).isEqualTo("7");
         assertThat(answer.headers().get("Content-Length")).hasSize(1);
         assertThat(answer.header("Transfer-Encoding")).isNull();
         assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 201 Created");
+    }
+
+    @Test
+    void dates_areImfFixdate_withTheDayInTwoDigits() {
+        assertThat(ResponseEncoder.httpDate(Instant.parse("1994-11-06T08:49:37Z")))
+                .isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
+        assertThat(ResponseEncoder.httpDate(Instant.parse("2026-12-05T09:05:00.999Z")))
+                .isEqualTo("Sat, 05 Dec 2026 09:05:00 GMT");
     }
 
     @Test
