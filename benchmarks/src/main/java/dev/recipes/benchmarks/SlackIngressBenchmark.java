@@ -362,15 +362,19 @@ public final class SlackIngressBenchmark {
         static final Options DEFAULTS = new Options(5, 40_000, List.of(16, 64), 10,
                 40_000, 128, 0);
 
+        /** The longest warm-up taken, an hour, so that a slip cannot warm up for ever. */
+        static final int MAX_WARMUP_SECONDS = 3600;
+
         private static final List<String> NAMES = List.of("rounds", "requests", "connections",
-                "warmup", "overload-requests", "overload-connections", "engine-threads");
+                "warmup-seconds", "overload-requests", "overload-connections",
+                "engine-threads");
 
         /**
          * Checks the sizes and copies the list of connection counts.
          *
          * @throws IllegalArgumentException if a count is not positive, the list of connection
-         *     counts empty, the warm-up time negative or not a finite number, or the engine
-         *     threads negative
+         *     counts empty, the warm-up time not from 0 to an hour, or the engine threads
+         *     negative
          */
         public Options {
             connections = List.copyOf(connections);
@@ -383,9 +387,9 @@ public final class SlackIngressBenchmark {
                         + "at least one count");
             }
             connections.forEach(count -> positive("connections", count));
-            if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
-                throw new IllegalArgumentException("ingress benchmark: warmup " + warmupSeconds
-                        + " must be a finite number of seconds, zero or more");
+            if (!(warmupSeconds >= 0 && warmupSeconds <= MAX_WARMUP_SECONDS)) {
+                throw new IllegalArgumentException("ingress benchmark: warmup-seconds "
+                        + warmupSeconds + " must be from 0 to " + MAX_WARMUP_SECONDS);
             }
             if (engineThreads < 0) {
                 throw new IllegalArgumentException("ingress benchmark: engine-threads "
@@ -402,7 +406,7 @@ public final class SlackIngressBenchmark {
 
         /**
          * Reads options from {@code --rounds=N}, {@code --requests=N},
-         * {@code --connections=N,N}, {@code --warmup=SECONDS}, {@code --overload-requests=N},
+         * {@code --connections=N,N}, {@code --warmup-seconds=S}, {@code --overload-requests=N},
          * {@code --overload-connections=N} and {@code --engine-threads=N}; what is not given
          * keeps its default, and of an option given twice the last counts.
          *
@@ -428,7 +432,7 @@ public final class SlackIngressBenchmark {
                             ? Arrays.stream(given.get("connections").split(",", -1))
                                     .map(count -> number("connections", count)).toList()
                             : d.connections,
-                    seconds(given, "warmup", d.warmupSeconds),
+                    seconds(given, "warmup-seconds", d.warmupSeconds),
                     number(given, "overload-requests", d.overloadRequests),
                     number(given, "overload-connections", d.overloadConnections),
                     number(given, "engine-threads", d.engineThreads));

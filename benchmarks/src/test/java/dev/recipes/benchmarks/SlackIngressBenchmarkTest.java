@@ -55,7 +55,7 @@ final class SlackIngressBenchmarkTest {
     @Test
     void options_overrideTheDefaultsTheyName() {
         Options options = Options.parse(new String[] {"--rounds=2", "--connections=8,32",
-                "--warmup=2.5", "--engine-threads=4"});
+                "--warmup-seconds=2.5", "--engine-threads=4"});
 
         assertThat(options.rounds()).isEqualTo(2);
         assertThat(options.connections()).containsExactly(8, 32);
@@ -66,10 +66,12 @@ final class SlackIngressBenchmarkTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--warmup=-1            | warmup -1.0 must be a finite number of seconds, zero or more",
-        "--warmup=NaN           | warmup NaN must be a finite number of seconds, zero or more",
-        "--warmup=Infinity      | warmup Infinity must be a finite number of seconds",
-        "--warmup=ten           | --warmup takes seconds, not 'ten'",
+        "--warmup-seconds=-1       | warmup-seconds -1.0 must be from 0 to 3600",
+        "--warmup-seconds=NaN      | warmup-seconds NaN must be from 0 to 3600",
+        "--warmup-seconds=Infinity | warmup-seconds Infinity must be from 0 to 3600",
+        "--warmup-seconds=1e12     | warmup-seconds 1.0E12 must be from 0 to 3600",
+        "--warmup-seconds=ten      | --warmup-seconds takes seconds, not 'ten'",
+        "--warmup=60000            | option '--warmup=60000' is not --name=value",
         "--engine-threads=-2    | engine-threads -2 must not be negative",
         "--engine-threads=two   | --engine-threads takes a whole number, not 'two'",
         "--rounds=0             | rounds 0 must be at least 1",
