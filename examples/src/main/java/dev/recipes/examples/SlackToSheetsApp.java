@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class SlackToSheetsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackToSheetsApp.class);
+    private static final int REDIS_WEBHOOK_THREADS = 16;
 
     private final RecipeEngine engine;
     private final JdkWebhookServer server;
@@ -109,8 +110,15 @@ public final class SlackToSheetsApp implements AutoCloseable {
                     SlackToSheetsApp::logRow);
             engine.bus().subscribe("result.google-sheets.append-row.failed", "app-log",
                     SlackToSheetsApp::logFailure);
-            JdkWebhookServer server = JdkWebhookServer.start(engine,
-                    new InetSocketAddress(settings.host(), settings.port()));
+            JdkWebhookServer.Builder webhooks = JdkWebhookServer.builder(engine.webhooks())
+                    .address(new InetSocketAddress(settings.host(), settings.port()));
+            if (redis != null) {
+                // Each webhook waits for Redis twice (the idempotency claim, the publish), so
+                // more requests run at once than the one per processor that suits an engine in
+                // memory; no more than the backend's pool of 16 connections serves.
+                webhooks.threads(REDIS_WEBHOOK_THREADS);
+            }
+            JdkWebhookServer server = webhooks.start();
             return new SlackToSheetsApp(engine, server, redis);
         } catch (RuntimeException e) {
             engine.close();
