@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Signed Slack deliveries through the webhook ingress ({@link SlackIngressEngine}: the
@@ -77,12 +78,13 @@ public final class SlackIngressBenchmark {
 
     /**
      * Runs the benchmark and prints its report; exits with status 1 if a delivery answered 200
-     * never reached the recipe, and with status 2, saying why, if an option is wrong.
+     * never reached the recipe, with status 2, saying why, if an option is wrong, and with
+     * status 3, saying why, if a server does not start or does not answer.
      *
      * @param args options as {@code --name=value}; see {@link Options#parse(String[])}
-     * @throws Exception if a server cannot start or answer
+     * @throws InterruptedException if interrupted
      */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws InterruptedException {
         Options options;
         try {
             options = Options.parse(args);
@@ -91,7 +93,14 @@ public final class SlackIngressBenchmark {
             System.exit(2);
             return;
         }
-        Report report = run(options, System.out);
+        Report report;
+        try {
+            report = run(options, System.out);
+        } catch (IOException e) {
+            System.err.println(e.getMessage());
+            System.exit(3);
+            return;
+        }
         System.out.println();
         System.out.print(report.summary());
         if (report.lost() > 0) {
@@ -365,42 +374,49 @@ public final class SlackIngressBenchmark {
         /** The longest warm-up taken, an hour, so that a slip cannot warm up for ever. */
         static final int MAX_WARMUP_SECONDS = 3600;
 
+        // Bounds past which a run would only exhaust the machine: the engine's server takes
+        // 1,000 connections by default, and each connection is a driver thread.
+        private static final int MAX_ROUNDS = 1000;
+        private static final int MAX_REQUESTS = 10_000_000;
+        private static final int MAX_CONNECTIONS = 1000;
+        private static final int MAX_ENGINE_THREADS = 1000;
+
         private static final List<String> NAMES = List.of("rounds", "requests", "connections",
                 "warmup-seconds", "overload-requests", "overload-connections",
                 "engine-threads");
+        private static final Pattern WHOLE = Pattern.compile("[0-9]{1,10}");
+        private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,9})?");
 
         /**
          * Checks the sizes and copies the list of connection counts.
          *
-         * @throws IllegalArgumentException if a count is not positive, the list of connection
-         *     counts empty, the warm-up time not from 0 to an hour, or the engine threads
-         *     negative
+         * @throws IllegalArgumentException if a count is out of its range, the list of
+         *     connection counts empty, the warm-up time not from 0 to an hour, or the engine
+         *     threads negative or over 1,000
          */
         public Options {
             connections = List.copyOf(connections);
-            positive("rounds", rounds);
-            positive("requests", requests);
-            positive("overload-requests", overloadRequests);
-            positive("overload-connections", overloadConnections);
+            within("rounds", rounds, 1, MAX_ROUNDS);
+            within("requests", requests, 1, MAX_REQUESTS);
+            within("overload-requests", overloadRequests, 1, MAX_REQUESTS);
+            within("overload-connections", overloadConnections, 1, MAX_CONNECTIONS);
             if (connections.isEmpty()) {
                 throw new IllegalArgumentException("ingress benchmark: connections must name "
                         + "at least one count");
             }
-            connections.forEach(count -> positive("connections", count));
+            connections.forEach(count -> within("connections", count, 1, MAX_CONNECTIONS));
             if (!(warmupSeconds >= 0 && warmupSeconds <= MAX_WARMUP_SECONDS)) {
                 throw new IllegalArgumentException("ingress benchmark: warmup-seconds "
                         + warmupSeconds + " must be from 0 to " + MAX_WARMUP_SECONDS);
             }
-            if (engineThreads < 0) {
-                throw new IllegalArgumentException("ingress benchmark: engine-threads "
-                        + engineThreads + " must not be negative; 0 keeps the server's default");
-            }
+            within("engine-threads", engineThreads, 0, MAX_ENGINE_THREADS);
         }
 
-        private static void positive(String name, int value) {
-            if (value < 1) {
+        private static void within(String name, int value, int least, int most) {
+            if (value < least || value > most) {
                 throw new IllegalArgumentException("ingress benchmark: " + name + " " + value
-                        + " must be at least 1");
+                        + " must be from " + least + " to " + most
+                        + (name.equals("engine-threads") ? "; 0 keeps the server's default" : ""));
             }
         }
 
@@ -419,6 +435,10 @@ public final class SlackIngressBenchmark {
             for (String arg : args) {
                 String[] pair = arg.split("=", 2);
                 String name = pair[0].startsWith("--") ? pair[0].substring(2) : "";
+                if (name.equals("warmup")) {
+                    throw new IllegalArgumentException("ingress benchmark: --warmup, a count, "
+                            + "is now --warmup-seconds, a time");
+                }
                 if (pair.length != 2 || !NAMES.contains(name)) {
                     throw new IllegalArgumentException("ingress benchmark: option '" + arg
                             + "' is not --name=value with a name among " + NAMES);
@@ -442,25 +462,27 @@ public final class SlackIngressBenchmark {
             return given.containsKey(name) ? number(name, given.get(name)) : fallback;
         }
 
+        // ASCII digits only: Integer.parseInt would also take a sign and other scripts' digits.
         private static int number(String name, String value) {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
+            long number = WHOLE.matcher(value).matches() ? Long.parseLong(value) : -1;
+            if (number < 0 || number > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("ingress benchmark: --" + name + " takes a "
-                        + "whole number, not '" + value + "'", e);
+                        + "whole number, not '" + value + "'");
             }
+            return (int) number;
         }
 
+        // Digits with an optional fraction: Double.parseDouble would also take 0x1p3 and 10f.
         private static double seconds(Map<String, String> given, String name, double fallback) {
             if (!given.containsKey(name)) {
                 return fallback;
             }
-            try {
-                return Double.parseDouble(given.get(name));
-            } catch (NumberFormatException e) {
+            String value = given.get(name);
+            if (!DECIMAL.matcher(value).matches()) {
                 throw new IllegalArgumentException("ingress benchmark: --" + name + " takes "
-                        + "seconds, not '" + given.get(name) + "'", e);
+                        + "seconds, such as 10 or 2.5, not '" + value + "'");
             }
+            return Double.parseDouble(value);
         }
     }
 
