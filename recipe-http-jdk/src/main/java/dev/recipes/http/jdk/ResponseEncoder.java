@@ -24,7 +24,7 @@ final class ResponseEncoder {
     // IMF-fixdate (RFC 9110): the day always in two digits, which RFC_1123_DATE_TIME leaves
     // out ("Sat, 5 Dec 2026").
     private static final DateTimeFormatter DATE = DateTimeFormatter
-            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+            .ofPattern("EEE, dd MMM uuuu HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
     private static volatile DateLine date = new DateLine(Long.MIN_VALUE, "");
 
