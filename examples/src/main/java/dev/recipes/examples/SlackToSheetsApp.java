@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class SlackToSheetsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackToSheetsApp.class);
-    private static final int REDIS_WEBHOOK_THREADS = 16;
+    // The Redis backend's pool has 16 connections by default; 4 stay for the engine's own
+    // commands while every webhook thread waits on one.
+    private static final int REDIS_WEBHOOK_THREADS = 12;
 
     private final RecipeEngine engine;
     private final JdkWebhookServer server;
@@ -115,7 +117,7 @@ public final class SlackToSheetsApp implements AutoCloseable {
             if (redis != null) {
                 // Each webhook waits for Redis twice (the idempotency claim, the publish), so
                 // more requests run at once than the one per processor that suits an engine in
-                // memory; no more than the backend's pool of 16 connections serves.
+                // memory, though fewer than the backend's pool has connections.
                 webhooks.threads(REDIS_WEBHOOK_THREADS);
             }
             JdkWebhookServer server = webhooks.start();
