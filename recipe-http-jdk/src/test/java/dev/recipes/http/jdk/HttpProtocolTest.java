@@ -396,6 +396,30 @@ final class HttpProtocolTest {
         assertThat(second.send(post("/hooks/limit", "still")).read().text()).isEqualTo("still");
     }
 
+    @Test
+    void connectionOverTheLimit_readsItsWhole503_evenAfterSendingItsRequest() throws Exception {
+        server = start(settings -> settings.maxConnections(1));
+        Raw first = connect();
+        assertThat(first.send(post("/hooks/limit", "1")).read().status()).isEqualTo(200);
+
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Raw over = connect()) {
+                over.send(post("/hooks/limit", "x".repeat(20_000)));
+                // Long enough for the server to have closed the connection with the request
+                // unread, which resets it: the answer that came first must still be read.
+                Thread.sleep(200);
+
+                Answer answer = over.read();
+                assertThat(answer.status()).isEqualTo(503);
+                assertThat(answer.header("Retry-After")).isEqualTo("1");
+                assertThat(over.endOfStream()).isTrue();
+            }
+        }
+        assertThat(first.send(post("/hooks/limit", "still")).read().text()).isEqualTo("still");
+        assertThat(received).extracting(WebhookRequest::body)
+                .noneMatch(body -> body.length == 20_000);
+    }
+
     // ---- strictness
 
     static Stream<Arguments> smuggling() {
