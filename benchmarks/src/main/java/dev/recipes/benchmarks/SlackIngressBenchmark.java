@@ -415,8 +415,7 @@ public final class SlackIngressBenchmark {
         private static void within(String name, int value, int least, int most) {
             if (value < least || value > most) {
                 throw new IllegalArgumentException("ingress benchmark: " + name + " " + value
-                        + " must be from " + least + " to " + most
-                        + (name.equals("engine-threads") ? "; 0 keeps the server's default" : ""));
+                        + " must be from " + least + " to " + most);
             }
         }
 
