@@ -18,7 +18,13 @@ public interface Subscription extends AutoCloseable {
      */
     String group();
 
-    /** Stops delivery to this handler once the event it is handling, if any, is done. */
+    /**
+     * Stops delivery to this handler once the event it is handling, if any, is done. On the
+     * in-memory bus, closing waits for that event, unless it is called from a handler of the
+     * same bus: then it returns at once, and the event being handled may still be finishing,
+     * since two handlers closing each other's subscriptions would otherwise wait for each
+     * other for ever.
+     */
     @Override
     void close();
 }

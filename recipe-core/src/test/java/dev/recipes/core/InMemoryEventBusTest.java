@@ -263,6 +263,35 @@ final class InMemoryEventBusTest {
     }
 
     @Test
+    void handlersClosingEachOthersSubscriptions_doNotWaitForEachOther() throws Exception {
+        CountDownLatch bothIn = new CountDownLatch(2);
+        CountDownLatch bothClosed = new CountDownLatch(2);
+        List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        EventHandler closesTheOther = event -> {
+            handled.add(event.id());
+            bothIn.countDown();
+            bothIn.await();
+            Subscription other = subscriptions.get(event.id().equals("a") ? 1 : 0);
+            other.close();
+            bothClosed.countDown();
+        };
+        subscriptions.add(bus.subscribe("a", "g", closesTheOther));
+        subscriptions.add(bus.subscribe("b", "g", closesTheOther));
+
+        bus.publish("a", event("a"));
+        bus.publish("b", event("b"));
+
+        assertThat(bothClosed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("each handler's close() returned").isTrue();
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        bus.publish("a", event("after-a"));
+        bus.publish("b", event("after-b"));
+        assertThat(bus.awaitIdle(WAIT)).isTrue();
+        assertThat(handled).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
     void eachOfAHundredGroupsGetsEveryEventInOrder() throws Exception {
         EventBus wide = EventBus.inMemory(64);
         List<List<String>> received = new java.util.ArrayList<>();

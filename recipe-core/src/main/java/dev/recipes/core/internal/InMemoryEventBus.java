@@ -808,7 +808,9 @@ public final class InMemoryEventBus implements EventBus {
         @Override
         public void close() {
             stop();
-            if (Thread.currentThread() != thread) {
+            // A handler of this bus does not wait: two handlers closing each other's
+            // subscriptions would each hold its own event and wait for the other's for ever.
+            if (Thread.currentThread() != thread && DELIVERING.get() != InMemoryEventBus.this) {
                 synchronized (handing) {
                     // Waits for the event being handled, if any.
                 }
