@@ -83,13 +83,25 @@ public final class SoakRun {
     }
 
     /**
-     * Runs a soak with options as {@code --name=value} and prints its samples and verdict.
+     * Runs a soak with options as {@code --name=value} and prints its samples and verdict;
+     * exits with status 2, saying why, if an option is wrong.
      *
      * @param args options; see {@link Options#parse(String[])}
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        Report report = run(Options.parse(args), System.out);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (RuntimeException e) {
+            // Numbers fail in the JDK's own words, which name no option.
+            String message = String.valueOf(e.getMessage());
+            System.err.println(message.startsWith("soak run: ") ? message
+                    : "soak run: wrong options " + List.of(args) + ": " + message);
+            System.exit(2);
+            return;
+        }
+        Report report = run(options, System.out);
         if (report.lost() != 0) {
             System.exit(1);
         }

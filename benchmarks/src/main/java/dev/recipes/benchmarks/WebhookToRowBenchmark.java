@@ -90,13 +90,23 @@ public final class WebhookToRowBenchmark {
     /**
      * Runs the benchmark and prints its summary; exits with status 1 if a row was written
      * twice or an accepted event is neither in the sheet, nor dead-lettered, nor still being
-     * retried.
+     * retried, and with status 2, saying why, if an option is wrong.
      *
      * @param args options as {@code --name=value}; see {@link Options#parse(String[])}
      * @throws Exception if a server cannot start
      */
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (RuntimeException e) {
+            // Numbers and durations fail in the JDK's own words, which name no option.
+            String message = String.valueOf(e.getMessage());
+            System.err.println(message.startsWith("webhook-to-row benchmark: ") ? message
+                    : "webhook-to-row benchmark: wrong options " + List.of(args) + ": " + message);
+            System.exit(2);
+            return;
+        }
         // Each delivery shed with 503 is a WARN line of the engine, and each row still
         // waiting for a retry when a quota run's engine closes an ERROR line of its action
         // runner: tens of thousands. The summary counts both.
