@@ -85,14 +85,7 @@ public final class SlackIngressBenchmark {
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Options options = CommandLine.options("ingress benchmark", args, Options::parse);
         Report report;
         try {
             report = run(options, System.out);

@@ -90,17 +90,7 @@ public final class SoakRun {
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (RuntimeException e) {
-            // Numbers fail in the JDK's own words, which name no option.
-            String message = String.valueOf(e.getMessage());
-            System.err.println(message.startsWith("soak run: ") ? message
-                    : "soak run: wrong options " + List.of(args) + ": " + message);
-            System.exit(2);
-            return;
-        }
+        Options options = CommandLine.options("soak run", args, Options::parse);
         Report report = run(options, System.out);
         if (report.lost() != 0) {
             System.exit(1);

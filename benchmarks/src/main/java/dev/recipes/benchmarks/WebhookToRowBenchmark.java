@@ -96,17 +96,7 @@ public final class WebhookToRowBenchmark {
      * @throws Exception if a server cannot start
      */
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (RuntimeException e) {
-            // Numbers and durations fail in the JDK's own words, which name no option.
-            String message = String.valueOf(e.getMessage());
-            System.err.println(message.startsWith("webhook-to-row benchmark: ") ? message
-                    : "webhook-to-row benchmark: wrong options " + List.of(args) + ": " + message);
-            System.exit(2);
-            return;
-        }
+        Options options = CommandLine.options("webhook-to-row benchmark", args, Options::parse);
         // Each delivery shed with 503 is a WARN line of the engine, and each row still
         // waiting for a retry when a quota run's engine closes an ERROR line of its action
         // runner: tens of thousands. The summary counts both.
